@@ -1,0 +1,1 @@
+"""RawDocument → Plan: metadata, sections aligned to the template, tasks, targets."""

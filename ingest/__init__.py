@@ -1,0 +1,1 @@
+"""Files → RawDocument: PDF (text layer or OCR), DOCX, DOC; normalised Unicode text."""

@@ -1,0 +1,114 @@
+"""OCR of image-only pages with Tesseract (Vietnamese), deskewed first.
+
+Tesseract's TSV output gives words with boxes; they are grouped into the same `Line`
+records the PDF text layer produces, so scanned pages go through the same layout code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from functools import lru_cache
+
+import numpy as np
+import pymupdf
+from PIL import Image
+
+from ingest.errors import LimitExceeded, MissingTool
+from ingest.layout import Line
+from ingest.limits import Limits
+
+
+@lru_cache(maxsize=1)
+def tesseract_path() -> str:
+    exe = shutil.which("tesseract")
+    if not exe:
+        raise MissingTool(
+            "scanned pages need Tesseract OCR, which is not installed "
+            "(Debian/Ubuntu: apt-get install tesseract-ocr tesseract-ocr-vie)"
+        )
+    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    if "vie" not in langs.split():
+        raise MissingTool(
+            "Tesseract has no Vietnamese language data (apt-get install tesseract-ocr-vie)"
+        )
+    return exe
+
+
+def estimate_skew(img: Image.Image, max_angle: float = 5.0, step: float = 0.25) -> float:
+    """Angle (degrees) that makes text lines horizontal, by maximising row-profile variance."""
+    small = img.convert("L")
+    scale = 800 / max(small.size)
+    if scale < 1:
+        small = small.resize((int(small.width * scale), int(small.height * scale)))
+    inverted = Image.eval(small, lambda v: 255 - v)
+    best, best_score = 0.0, -1.0
+    angle = -max_angle
+    while angle <= max_angle + 1e-9:
+        rotated = np.asarray(inverted.rotate(angle, resample=Image.BILINEAR, fillcolor=0), dtype=np.float32)
+        score = float(np.var(rotated.sum(axis=1)))
+        if score > best_score:
+            best, best_score = angle, score
+        angle += step
+    return best
+
+
+def ocr_page(page: pymupdf.Page, number: int, limits: Limits) -> list[Line]:
+    exe = tesseract_path()
+    dpi = limits.ocr_dpi
+    w_px = page.rect.width * dpi / 72
+    h_px = page.rect.height * dpi / 72
+    if w_px * h_px > limits.max_image_pixels:
+        dpi = int(dpi * (limits.max_image_pixels / (w_px * h_px)) ** 0.5)
+        if dpi < 100:
+            raise LimitExceeded(f"page {number} is too large to OCR ({page.rect.width:.0f}x{page.rect.height:.0f} pt)")
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    img = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+    angle = estimate_skew(img)
+    if abs(angle) >= 0.25:
+        img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    try:
+        proc = subprocess.run(
+            [exe, "stdin", "stdout", "-l", "vie", "--psm", "3", "tsv"],
+            input=buf.getvalue(), capture_output=True, timeout=limits.ocr_timeout_s,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise LimitExceeded(f"OCR of page {number} took longer than {limits.ocr_timeout_s:.0f} s") from exc
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[:200] or "tesseract failed")
+    return _lines_from_tsv(proc.stdout.decode("utf-8", "replace"), number, 72 / dpi)
+
+
+def _lines_from_tsv(tsv: str, number: int, to_pt: float) -> list[Line]:
+    words: dict[tuple[int, int, int], list[tuple[int, int, int, int, str]]] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") != "5":
+            continue
+        text = (row.get("text") or "").strip()
+        try:
+            conf = float(row.get("conf") or -1)
+        except ValueError:
+            conf = -1
+        if not text or conf < 0:
+            continue
+        key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        words.setdefault(key, []).append(
+            (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]), text)
+        )
+    lines: list[Line] = []
+    for key in sorted(words, key=lambda k: (min(w[1] for w in words[k]), k)):
+        ws = sorted(words[key], key=lambda w: w[0])
+        x0 = min(w[0] for w in ws) * to_pt
+        y0 = min(w[1] for w in ws) * to_pt
+        x1 = max(w[0] + w[2] for w in ws) * to_pt
+        y1 = max(w[1] + w[3] for w in ws) * to_pt
+        heights = sorted(w[3] for w in ws)
+        size = heights[len(heights) // 2] * to_pt / 1.1
+        lines.append(Line(text=" ".join(w[4] for w in ws), page=number, x0=x0, y0=y0, x1=x1, y1=y1,
+                          size=round(max(6.0, size), 1), ocr=True))
+    lines.sort(key=lambda ln: (ln.y0, ln.x0))
+    return lines
