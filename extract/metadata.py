@@ -16,9 +16,9 @@ from ingest.normalize import fold
 from models.plan import Metadata
 from models.raw import RawDocument, TableBlock, TextBlock
 
+# "Số: 245/KH-UBND", "Số:3816 /BTTTT-CĐSQG", "Số: /KH-UBND" (number left blank for signing)
 _NUMBER = re.compile(
-    r"\bS[ốôo]\s*(?:hiệu|hieu)?\s*[:.]?\s*((?:\d[\d\s]*)?/\s*[A-ZĐ0-9][A-ZĐa-zđ0-9&.\-–/ ]*[A-ZĐ0-9])",
-    re.IGNORECASE,
+    r"\b[Ss][ốôo]\s*(?:hiệu|hieu)?\s*[:.]?\s*((?:\d[\d\s]*)?/\s*[A-ZĐ0-9][A-ZĐ0-9&.\-–]*(?:/[A-ZĐ0-9][A-ZĐ0-9&.\-–]*)*)(?![a-zà-ỹđ])"
 )
 _DATE = re.compile(
     r"(?:(?P<place>[^\d,;:\n]{2,40}?)\s*,\s*)?ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})",
@@ -91,7 +91,7 @@ def _doc_number(lines: list[str]) -> str | None:
         m = _NUMBER.search(text)
         if m:
             number = re.sub(r"\s+", "", m.group(1)).replace("–", "-")
-            return number.strip("-/.") if re.search(r"[A-ZĐ]", number) else None
+            return number.rstrip("-/.") if re.search(r"[A-ZĐ]", number) else None
     return None
 
 
@@ -142,7 +142,8 @@ def extract_metadata(raw: RawDocument) -> tuple[Metadata, TitleBlock | None]:
             break
     if issuer is None and lines:
         issuer = find_issuer("\n".join(lines))
-    if issuer is None and place:
+    if issuer is None and place and any("ủy ban nhân dân" in t.lower() or "ubnd" in t.lower() for t in agency_lines):
+        # the province line of a UBND letterhead is unreadable: the place names the province
         issuer = province_from_place(place)
     doc_type = title.doc_type if title else None
     if doc_type is None and any(fold(t).startswith("v/v") for t in lines):

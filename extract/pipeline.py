@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extract.commitments import add_commitments
 from extract.metadata import body_start, extract_metadata
 from extract.sections import SectionTree, build_tree, section_text
 from extract.template_align import Alignment, align, coverage
@@ -40,6 +41,7 @@ def analyse(raw: RawDocument) -> Analysis:
             match_score=alignment.scores.get(keys[0]) if keys else None,
         ))
     plan = Plan(metadata=meta, sections=sections, coverage=cov)
+    add_commitments(raw, tree, alignment, plan)
     return Analysis(plan=plan, tree=tree, alignment=alignment)
 
 

@@ -70,8 +70,10 @@ def drop_running_lines(pages: dict[int, list[Line]], heights: dict[int, float]) 
 def mark_columns(lines: list[Line], page_width: float, region_base: int) -> list[Line]:
     """Reorder lines so side-by-side regions read left column first, then right.
 
-    Lines are grouped into horizontal bands; a band holding two lines separated by a wide
-    gap belongs to a two-column region, which lasts while bands stay on one side or split.
+    Lines are grouped into horizontal bands. A run of bands that never crosses the middle
+    of the page (each band is left-only, right-only or split by a wide gap) and that has
+    content on both sides is a two-column region: the letterhead (issuer and số hiệu on the
+    left, motto and date on the right) or the signature block.
     """
     lines = sorted(lines, key=lambda ln: (round(ln.cy), ln.x0))
     bands: list[list[Line]] = []
@@ -81,54 +83,59 @@ def mark_columns(lines: list[Line], page_width: float, region_base: int) -> list
         else:
             bands.append([ln])
     mid = page_width / 2
-    out: list[Line] = []
-    region: list[list[Line]] = []
-    region_id = region_base
 
-    def split(band: list[Line]) -> float | None:
-        band = sorted(band, key=lambda ln: ln.x0)
-        for a, b in zip(band, band[1:]):
-            if b.x0 - a.x1 > 25 and a.x1 < mid + 60 and b.x0 > mid - 60:
-                return (a.x1 + b.x0) / 2
-        return None
+    def side(band: list[Line]) -> str:
+        """'L', 'R', 'S' (split by a wide gap) or 'X' (crosses the middle)."""
+        if all(ln.x1 < mid + 10 for ln in band):
+            return "L"
+        if all(ln.x0 > mid - 10 for ln in band):
+            return "R"
+        xs = sorted(band, key=lambda ln: ln.x0)
+        for a, b in zip(xs, xs[1:]):
+            if b.x0 - a.x1 > 25 and a.x1 < mid + 60 and b.x0 > mid - 60 and \
+                    all(ln.x1 <= a.x1 + 1 or ln.x0 >= b.x0 - 1 for ln in xs):
+                return "S"
+        return "X"
+
+    out: list[Line] = []
+    region_id = region_base
+    run: list[tuple[list[Line], str]] = []
 
     def flush() -> None:
-        nonlocal region, region_id
-        if not region:
-            return
-        region_id += 1
-        cut = statistics.median(s for s in (split(b) for b in region) if s is not None)
-        left = [ln for b in region for ln in b if (ln.x0 + ln.x1) / 2 < cut]
-        right = [ln for b in region for ln in b if (ln.x0 + ln.x1) / 2 >= cut]
-        for col, part in ((1, left), (2, right)):
-            for ln in sorted(part, key=lambda ln: (ln.y0, ln.x0)):
-                ln.region, ln.column = region_id, col
-                out.append(ln)
-        region = []
+        nonlocal run, region_id
+        kinds = {k for _, k in run}
+        two_sided = "S" in kinds or ("L" in kinds and "R" in kinds and len(run) >= 3)
+        if run and two_sided:
+            region_id += 1
+            cuts = []
+            for band, k in run:
+                if k == "S":
+                    xs = sorted(band, key=lambda ln: ln.x0)
+                    for a, b in zip(xs, xs[1:]):
+                        if b.x0 - a.x1 > 25:
+                            cuts.append((a.x1 + b.x0) / 2)
+                            break
+            cut = statistics.median(cuts) if cuts else mid
+            region_lines = [ln for band, _ in run for ln in band]
+            for col, part in ((1, [ln for ln in region_lines if (ln.x0 + ln.x1) / 2 < cut]),
+                              (2, [ln for ln in region_lines if (ln.x0 + ln.x1) / 2 >= cut])):
+                for ln in sorted(part, key=lambda ln: (ln.y0, ln.x0)):
+                    ln.region, ln.column = region_id, col
+                    out.append(ln)
+        else:
+            for band, _ in run:
+                out.extend(sorted(band, key=lambda ln: ln.x0))
+        run = []
 
-    for i, band in enumerate(bands):
-        if split(band) is not None:
-            region.append(band)
-            continue
-        if region:
-            # a one-sided band (e.g. "Số: 245/KH-UBND" alone on the left) stays in the region
-            only = band[0] if len(band) == 1 else None
-            if only is not None and (only.x1 < mid + 10 or only.x0 > mid - 10) and _continues_region(bands, i):
-                region.append(band)
-                continue
+    for band in bands:
+        k = side(band)
+        if k == "X":
             flush()
-        out.extend(sorted(band, key=lambda ln: ln.x0))
+            out.extend(sorted(band, key=lambda ln: ln.x0))
+        else:
+            run.append((band, k))
     flush()
     return out
-
-
-def _continues_region(bands: list[list[Line]], i: int) -> bool:
-    """True when a split band follows within two bands (the region goes on)."""
-    for band in bands[i + 1:i + 3]:
-        xs = sorted(band, key=lambda ln: ln.x0)
-        if len(xs) >= 2 and any(b.x0 - a.x1 > 25 for a, b in zip(xs, xs[1:])):
-            return True
-    return False
 
 
 @dataclass

@@ -74,3 +74,25 @@ def fold(text: str) -> str:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", ch)[0].lower()
+    return base[0] if base else ch
+
+
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def fold_aligned(text: str) -> str:
+    """`fold` one character for one character, so offsets in the result index the input."""
+    out = []
+    cache = _FOLD_CACHE
+    for ch in text:
+        f = cache.get(ch)
+        if f is None:
+            f = cache[ch] = _fold_char(ch)
+        out.append(f)
+    return "".join(out)
