@@ -128,14 +128,14 @@ def missing_matrix(plans: list[dict], rows: list[dict]) -> str:
     """Plans as rows, template keys that some plan lacks as columns."""
     if not plans:
         return "(no plans in the corpus match)"
-    keys: list[str] = []
+    order: dict[str, tuple] = {}
     for r in rows:
-        if r["template_key"] not in keys:
-            keys.append(r["template_key"])
+        order.setdefault(r["template_key"], (r["template"], r["ordinal"]))
+    keys = sorted(order, key=order.get)
     mark = {(r["document_id"], r["template_key"]): ("✗" if r["status"] == "missing" else "○") for r in rows}
     table_rows = []
     for p in plans:
-        row = {"plan": f"{p['issuer'] or p['filename']} {p['plan_year'] or ''} (#{p['document_id']})".strip()}
+        row = {"#": p["document_id"], "plan": f"{p['issuer'] or p['filename']} {p['plan_year'] or ''}".strip()}
         n = 0
         for k in keys:
             row[k] = mark.get((p["document_id"], k), "")
@@ -145,7 +145,120 @@ def missing_matrix(plans: list[dict], rows: list[dict]) -> str:
     legend = "✗ missing   ○ empty (heading without real content)   blank: present"
     if not keys:
         return render(table_rows, "table") + "\n\nEvery plan has every template section."
-    return render(table_rows, "table", ["plan", *keys, "lacking"]) + "\n\n" + legend
+    return render(table_rows, "table", ["#", "plan", "lacking", *keys]) + "\n\n" + legend
+
+
+COMMITMENT_COLUMNS = ["issuer", "issuer_kind", "plan_year", "document_id", "text", "value", "unit", "comparator",
+                      "indicator_id", "floor", "meets_floor", "page", "evidence", "other_values", "doc_number", "silent"]
+
+
+@main.command()
+@click.argument("query", required=False)
+@db_option
+@format_option
+@click.option("--indicator", "-i", type=int, help="One of the 22 catalogue indicators (1-22).")
+@click.option("--year", type=int, help="Plan year (default: the latest in the corpus).")
+@click.option("--kind", type=click.Choice(["province", "ministry"]), help="Only provinces or only ministries.")
+@click.option("--show-silent", is_flag=True, help="Also list issuers whose plan says nothing on the subject.")
+def commitments(query, db_path, fmt, indicator, year, kind, show_silent):
+    """Which issuers commit to X: an indicator (--indicator N) or free text (accents optional).
+
+    One row per issuer, from its latest plan for the year: the committed value and
+    comparator, the catalogue floor for its kind (province or ministry), whether it meets
+    it, and the page it is written on.
+
+    \b
+    Examples:
+      dxplan commitments --indicator 1
+      dxplan commitments "trợ lý ảo" --show-silent
+      dxplan commitments "dinh danh VNeID" --kind province --format csv
+    """
+    from corpus.commitments import by_indicator, by_text
+    from corpus.store import connect
+
+    if (query is None) == (indicator is None):
+        raise click.UsageError("give either a QUERY or --indicator N")
+    db = connect(db_path, readonly=True)
+    if indicator is not None:
+        year, rows, silent = by_indicator(db, indicator, year=year, kind=kind)
+    else:
+        year, rows, silent = by_text(db, query, year=year, kind=kind)
+    if fmt != "table":
+        click.echo(render(rows + (silent if show_silent else []), fmt, COMMITMENT_COLUMNS))
+        return
+    subject = f"indicator {indicator}" if indicator is not None else f"“{query}”"
+    click.echo(f"Plans for {year}: {len(rows)} issuers commit to {subject}, {len(silent)} say nothing.\n")
+    view = [{**r, "value": _value(r), "floor": _floor_text(r), "meets": _meets(r),
+             "text": r["text"]} for r in rows]
+    click.echo(render(view, "table", ["issuer", "issuer_kind", "value", "floor", "meets", "page", "evidence",
+                                      "document_id", "text"]))
+    if show_silent and silent:
+        click.echo(f"\nSilent ({len(silent)}): " + ", ".join(r["issuer"] for r in silent))
+
+
+def _value(r: dict) -> str:
+    if r["value"] is None:
+        return ""
+    unit = "%" if r["unit"] == "%" else f" {r['unit']}"
+    extra = f" (+ {r['other_values']})" if r.get("other_values") else ""
+    return f"{r['comparator']} {r['value']:g}{unit}{extra}"
+
+
+def _floor_text(r: dict) -> str:
+    return "" if r["floor"] is None else f"{r['floor']:g}"
+
+
+def _meets(r: dict) -> str:
+    return {True: "yes", False: "BELOW", None: ""}[r["meets_floor"]]
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@format_option
+@click.option("--kind", type=click.Choice(["section", "task", "target"]), help="Only this kind of passage.")
+@click.option("--issuer", help="Only issuers whose name contains this (accents optional).")
+@click.option("--year", type=int, help="Only plans for this year.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def search(query, db_path, fmt, kind, issuer, year, limit):
+    """Full-text search over sections, tasks and targets, with document, page and snippet.
+
+    Words are ANDed; "quoted words" are a phrase; accents are optional ("dinh danh" finds
+    "định danh"), and a query with accents ranks exact spellings first.
+
+    \b
+    Examples:
+      dxplan search "trợ lý ảo"
+      dxplan search "ha tang so" --kind task --issuer "quang tri"
+    """
+    from corpus.search import search as run_search
+    from corpus.store import connect
+
+    db = connect(db_path, readonly=True)
+    rows = run_search(db, query, kind=kind, issuer=issuer, year=year, limit=limit)
+    cols = ["issuer", "plan_year", "document_id", "page", "kind", "snippet"]
+    if fmt != "table":
+        cols = ["issuer", "issuer_kind", "plan_year", "document_id", "filename", "page", "kind", "ref_id", "snippet", "rank"]
+    click.echo(render(rows, fmt, cols))
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (local only by default).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the home page in a web browser.")
+def serve(db_path, port, host, open_browser):
+    """Serve the corpus read-only in a web browser (Datasette), with the plans on the home
+    page, the reviewers' questions as ready-made queries, and links to each source page.
+
+    \b
+    Examples:
+      dxplan serve                          # http://127.0.0.1:8001/
+      dxplan serve --db outputs/demo.db --port 8080 --open
+    """
+    from corpus.serve import serve as run_server
+
+    run_server(db_path, host=host, port=port, open_browser=open_browser)
 
 
 @main.command()

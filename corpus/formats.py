@@ -47,7 +47,9 @@ def table(rows: Sequence[dict], columns: Sequence[str] | None = None, max_width:
     columns = list(columns or rows[0].keys())
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    total = max_width or shutil.get_terminal_size((160, 20)).columns
+    import sys
+
+    total = max_width or (shutil.get_terminal_size((160, 20)).columns if sys.stdout.isatty() else 240)
     # shrink the widest columns until the table fits the terminal
     while sum(widths) + 2 * (len(widths) - 1) > total and max(widths) > 12:
         i = widths.index(max(widths))

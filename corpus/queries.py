@@ -30,7 +30,7 @@ def missing_rows(db: sqlite_utils.Database, *, kind: str | None = None, section:
     register_functions(db)
     sql = f"""
         SELECT d.issuer, d.issuer_kind, d.plan_year, c.document_id, d.filename, c.template, c.template_key,
-               t.title, c.status
+               t.title, c.status, t.ordinal
         FROM section_coverage c
         JOIN documents d ON d.id = c.document_id
         JOIN template_sections t ON t.template = c.template AND t.key = c.template_key

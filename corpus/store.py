@@ -52,9 +52,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         pass
     if row and int(row[0]) == SCHEMA_VERSION:
         return
+    try:
+        # executescript commits whatever is open first, so the script carries its own transaction
+        conn.executescript("BEGIN IMMEDIATE;" + TABLES + VIEWS + "COMMIT;")
+    except Exception:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.executescript("SAVEPOINT schema;" + TABLES + VIEWS + "RELEASE schema;")
         _load_reference(conn)
         conn.execute("INSERT OR REPLACE INTO dxplan_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")

@@ -82,7 +82,8 @@ def _looks_like_body(text: str) -> bool:
 def _letterhead(raw: RawDocument, title: TitleBlock | None) -> list[TextBlock]:
     upto = title.start if title else min(len(raw.blocks), 15)
     head = [b for _, b in _texts(raw, upto)]
-    head += [b for b in raw.text_blocks if b.in_header_table and b not in head]
+    head += [b for i, b in enumerate(raw.blocks[:upto + 20])
+             if isinstance(b, TextBlock) and b.in_header_table and b not in head]
     return head
 
 

@@ -72,14 +72,19 @@ def _emphasised(b: TextBlock) -> bool:
     return b.bold or b.outline_level is not None or (b.all_caps and len(b.text) < 160)
 
 
-def _uses_emphasis(blocks: list[TextBlock | TableBlock], start: int) -> bool:
-    """Does the document mark headings with bold/styles/capitals?"""
-    numbered = emphasised = 0
+def _emphasis_by_kind(blocks: list[TextBlock | TableBlock], start: int) -> set[str]:
+    """Kinds of numbering (roman, arabic, decimal, letter) the document marks with emphasis.
+
+    A kind whose headings are bold, styled or in capitals needs that mark: its plain
+    numbered paragraphs are list items. A kind never emphasised is read by shape alone.
+    """
+    counts: dict[str, int] = {}
     for b in blocks[start:]:
-        if isinstance(b, TextBlock) and len(b.text) < _MAX_HEADING_CHARS and parse_heading_number(_numbered_text(b)):
-            numbered += 1
-            emphasised += _emphasised(b)
-    return emphasised >= 3 and emphasised >= 0.2 * numbered
+        if isinstance(b, TextBlock) and len(b.text) < _MAX_HEADING_CHARS and _emphasised(b):
+            hn = parse_heading_number(_numbered_text(b))
+            if hn:
+                counts[hn.kind] = counts.get(hn.kind, 0) + 1
+    return {k for k, n in counts.items() if n >= 2}
 
 
 def _plain_heading_shape(title: str) -> bool:
@@ -87,12 +92,12 @@ def _plain_heading_shape(title: str) -> bool:
     return 0 < len(words) <= 22 and not re.search(r"[.;,]\s*$", title) and (title[:1].isupper() or title[:1].isdigit())
 
 
-def _heading(b: TextBlock, emphasis: bool) -> HeadingNumber | None:
+def _heading(b: TextBlock, emphasis: set[str]) -> HeadingNumber | None:
     text = _numbered_text(b)
     if len(text) > _MAX_HEADING_CHARS or text.rstrip().endswith(";"):
         return None
     m = _APPENDIX.match(text)
-    if m and (_emphasised(b) or b.align == "center" or not emphasis):
+    if m and (_emphasised(b) or b.align == "center" or not emphasis):  # "Phụ lục I …"
         number = (m.group(1) + (" " + m.group(2) if m.group(2) else "")).strip()
         return HeadingNumber(LEVEL_PART, number, "appendix", m.group(3).strip())
     hn = parse_heading_number(text)
@@ -104,7 +109,7 @@ def _heading(b: TextBlock, emphasis: bool) -> HeadingNumber | None:
         return hn
     if b.outline_level is not None:
         return hn
-    if emphasis:
+    if hn.kind in emphasis:
         return hn if _emphasised(b) else None
     return hn if _plain_heading_shape(hn.title) else None
 
@@ -112,7 +117,7 @@ def _heading(b: TextBlock, emphasis: bool) -> HeadingNumber | None:
 def build_tree(raw: RawDocument, body_start: int) -> SectionTree:
     """Headings from `body_start` on (after letterhead and title) become the tree."""
     blocks = raw.blocks
-    emphasis = _uses_emphasis(blocks, body_start)
+    emphasis = _emphasis_by_kind(blocks, body_start)
     nodes: list[SectionNode] = []
     preamble: list[int] = []
     signature: list[int] = []

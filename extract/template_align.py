@@ -28,6 +28,7 @@ from models.raw import RawDocument
 ACCEPT = 74.0  # title similarity that is enough on its own
 ACCEPT_WITH_NUMBER = 58.0  # enough when the number and level also agree
 MERGED = 82.0
+ACCEPT_PART_AS_SECTION = 88.0  # a plan without parts: "I. ĐÁNH GIÁ KẾT QUẢ…" may stand for Part I
 MIN_CONTENT_LETTERS = 30
 
 _STOP = re.compile(
@@ -64,14 +65,32 @@ def _boilerplate() -> tuple[str, ...]:
     return tuple(match_key(s) for s in _aliases_data()["boilerplate"])
 
 
+def _token_match(a: str, b: str) -> bool:
+    return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 85)
+
+
+def _overlap(h: list[str], v: list[str]) -> float:
+    """Share of the template wording found in the heading, weighted above the reverse.
+
+    A heading may add words ("Phát triển hạ tầng số" for "Hạ tầng số"); a heading that is
+    only part of a longer template title ("Mục tiêu" for "Mục tiêu, nhiệm vụ năm …")
+    must not pass for it.
+    """
+    if not h or not v:
+        return 0.0
+    found_v = sum(any(_token_match(t, u) for u in h) for t in v) / len(v)
+    found_h = sum(any(_token_match(t, u) for u in v) for t in h) / len(h)
+    return 100.0 * (0.65 * found_v + 0.35 * found_h)
+
+
 def title_similarity(heading: str, section: TemplateSection) -> float:
     h = _norm_title(heading)
     if not h:
         return 0.0
+    ht = h.split()
     best = 0.0
     for v in _variants(section.title):
-        s = 0.55 * fuzz.token_set_ratio(h, v) + 0.45 * fuzz.token_sort_ratio(h, v)
-        best = max(best, s)
+        best = max(best, _overlap(ht, v.split()), fuzz.ratio(h, v))
     return best
 
 
@@ -132,6 +151,7 @@ def align(tree: SectionTree, template: Template) -> Alignment:
     def has_assigned_descendant(o: int) -> bool:
         return any(o in ancestors[s] for s in sec_keys)
 
+    has_parts = any(n.level == 1 and n.kind in ("part", "upper_letter") for n in nodes)
     for depth in sorted(by_depth):
         candidates: list[tuple[float, float, str, int]] = []
         for ts in by_depth[depth]:
@@ -139,12 +159,16 @@ def align(tree: SectionTree, template: Template) -> Alignment:
             for n in nodes:
                 if n.ordinal in sec_keys or nearest_assigned_key(n.ordinal) != pk:
                     continue
+                if depth == 1 and has_parts and n.level != 1:
+                    continue  # a document with parts names them as parts
                 sim = title_similarity(n.title, ts)
                 if sim < ACCEPT_WITH_NUMBER:
                     continue
                 num_ok = _number_matches(n.number, n.kind, ts)
                 lvl_ok = n.level == _LEVEL_FOR_DEPTH.get(depth, 5)
                 if sim < ACCEPT and not (num_ok and lvl_ok):
+                    continue
+                if depth == 1 and n.level != 1 and sim < ACCEPT_PART_AS_SECTION:
                     continue
                 score = sim + 6 * num_ok + 4 * lvl_ok - 3 * abs(n.level - _LEVEL_FOR_DEPTH.get(depth, 5))
                 candidates.append((score, sim, ts.key, n.ordinal))

@@ -492,7 +492,8 @@ _SIGNATURE_CUES = ("nơi nhận", "tm.", "kt.", "chủ tịch", "bộ trưởng"
 
 def _is_letterhead(flat: str) -> bool:
     low = flat.lower()
-    return sum(cue in low for cue in _LETTERHEAD_CUES) >= 2
+    has_motto = "cộng hòa xã hội" in low or "độc lập" in low
+    return has_motto and sum(cue in low for cue in _LETTERHEAD_CUES) >= 2
 
 
 def _is_layout_table(rows: list[list[str]], flat: str, before_body: bool) -> bool:

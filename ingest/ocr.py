@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 import shutil
+import statistics
 import subprocess
 from functools import lru_cache
 
@@ -55,8 +58,26 @@ def estimate_skew(img: Image.Image, max_angle: float = 5.0, step: float = 0.25) 
     return best
 
 
-def ocr_page(page: pymupdf.Page, number: int, limits: Limits) -> list[Line]:
-    exe = tesseract_path()
+def _page_image(page: pymupdf.Page, number: int, limits: Limits) -> tuple[Image.Image, float]:
+    """The page as a grayscale image and its resolution.
+
+    A scan is one image covering the page: use it at its own resolution when that is
+    enough for OCR (re-rendering a 200 dpi scan at 300 dpi only costs time).
+    """
+    images = page.get_images(full=True)
+    if len(images) == 1:
+        xref, width = images[0][0], images[0][2]
+        native_dpi = width / max(1.0, page.rect.width) * 72
+        if 190 <= native_dpi <= 420 and width * images[0][3] <= limits.max_image_pixels:
+            try:
+                pix = pymupdf.Pixmap(page.parent, xref)
+                if pix.n - pix.alpha != 1:
+                    pix = pymupdf.Pixmap(pymupdf.csGRAY, pix)
+                if pix.alpha:
+                    pix = pymupdf.Pixmap(pix, 0)
+                return Image.frombytes("L", (pix.width, pix.height), pix.samples), native_dpi
+            except (RuntimeError, ValueError):
+                pass
     dpi = limits.ocr_dpi
     w_px = page.rect.width * dpi / 72
     h_px = page.rect.height * dpi / 72
@@ -65,22 +86,50 @@ def ocr_page(page: pymupdf.Page, number: int, limits: Limits) -> list[Line]:
         if dpi < 100:
             raise LimitExceeded(f"page {number} is too large to OCR ({page.rect.width:.0f}x{page.rect.height:.0f} pt)")
     pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-    img = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+    return Image.frombytes("L", (pix.width, pix.height), pix.samples), float(dpi)
+
+
+def ocr_page(page: pymupdf.Page, number: int, limits: Limits) -> list[Line]:
+    exe = tesseract_path()
+    img, dpi = _page_image(page, number, limits)
     angle = estimate_skew(img)
     if abs(angle) >= 0.25:
         img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     try:
+        # one thread: Tesseract's OpenMP threads fight the other workers (3-4x slower)
         proc = subprocess.run(
             [exe, "stdin", "stdout", "-l", "vie", "--psm", "3", "tsv"],
             input=buf.getvalue(), capture_output=True, timeout=limits.ocr_timeout_s,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
     except subprocess.TimeoutExpired as exc:
         raise LimitExceeded(f"OCR of page {number} took longer than {limits.ocr_timeout_s:.0f} s") from exc
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[:200] or "tesseract failed")
     return _lines_from_tsv(proc.stdout.decode("utf-8", "replace"), number, 72 / dpi)
+
+
+_ROMAN = re.compile(r"(IX|IV|V?I{0,3})")
+_ROMAN_LOOKALIKE = re.compile(r"^([HIl1|]{1,4}V?|V[HIl1|]{0,3})([.)])(\s+)(?=[A-ZĐÀ-Ỹ])")
+
+
+def _fix_roman(text: str) -> str:
+    """OCR reads the strokes of a bold 'II.'/'III.' heading as 'H.'/'HI.': restore them."""
+    m = _ROMAN_LOOKALIKE.match(text)
+    if not m:
+        return text
+    token = m.group(1)
+    if not re.search(r"[Hl|]", token) and not (("1" in token) and re.search(r"[IV]", token)):
+        return text  # "1. Mục tiêu" is an arabic number, not a misread roman one
+    next_word = text[m.end():].split(" ", 1)[0]
+    if len(next_word) < 2 or not next_word.isupper():
+        return text  # roman headings are written in capitals
+    fixed = token.replace("H", "II").replace("l", "I").replace("1", "I").replace("|", "I")
+    if not _ROMAN.fullmatch(fixed):
+        return text
+    return fixed + text[m.end(1):]
 
 
 def _lines_from_tsv(tsv: str, number: int, to_pt: float) -> list[Line]:
@@ -99,16 +148,33 @@ def _lines_from_tsv(tsv: str, number: int, to_pt: float) -> list[Line]:
         words.setdefault(key, []).append(
             (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]), text)
         )
-    lines: list[Line] = []
-    for key in sorted(words, key=lambda k: (min(w[1] for w in words[k]), k)):
+    pieces: list[list[tuple[int, int, int, int, str]]] = []
+    for key in words:
         ws = sorted(words[key], key=lambda w: w[0])
+        current = [ws[0]]
+        for w in ws[1:]:
+            prev = current[-1]
+            height = max(prev[3], w[3])
+            if w[0] - (prev[0] + prev[2]) > 3.0 * height:
+                pieces.append(current)  # two columns read as one line (letterhead)
+                current = []
+            current.append(w)
+        pieces.append(current)
+    lines: list[Line] = []
+    for ws in pieces:
         x0 = min(w[0] for w in ws) * to_pt
         y0 = min(w[1] for w in ws) * to_pt
         x1 = max(w[0] + w[2] for w in ws) * to_pt
         y1 = max(w[1] + w[3] for w in ws) * to_pt
         heights = sorted(w[3] for w in ws)
         size = heights[len(heights) // 2] * to_pt / 1.1
-        lines.append(Line(text=" ".join(w[4] for w in ws), page=number, x0=x0, y0=y0, x1=x1, y1=y1,
-                          size=round(max(6.0, size), 1), ocr=True))
+        text = _fix_roman(" ".join(w[4] for w in ws))
+        lines.append(Line(text=text, page=number, x0=x0, y0=y0, x1=x1, y1=y1, size=round(max(6.0, size), 1), ocr=True))
+    # word heights swing with diacritics: sizes close to the page's typical one are that size
+    if lines:
+        typical = statistics.median(ln.size for ln in lines)
+        for ln in lines:
+            if abs(ln.size - typical) <= 0.25 * typical:
+                ln.size = typical
     lines.sort(key=lambda ln: (ln.y0, ln.x0))
     return lines
