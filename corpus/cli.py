@@ -262,6 +262,30 @@ def serve(db_path, port, host, open_browser):
 
 
 @main.command()
+@db_option
+@click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder; the files go into its reports/ subfolder.")
+@click.option("--document", "document_ids", type=int, multiple=True,
+              help="Only this document id (repeatable); the corpus report is then not rewritten.")
+@click.option("--year", type=int, help="Only plans for this year.")
+def report(db_path, out_dir, document_ids, year):
+    """Write review files: per plan (HTML + XLSX) and for the whole corpus.
+
+    \b
+    Examples:
+      dxplan report                          # outputs/reports/corpus.html and one pair per plan
+      dxplan report --year 2025 --out review/
+      dxplan report --document 12 --document 15
+    """
+    from corpus.report import generate
+
+    run = generate(db_path, out_dir, list(document_ids) or None, year)
+    for path in run.paths:
+        click.echo(str(path))
+    click.echo(run.line())
+
+
+@main.command()
 @click.option("--db", "db_path", default="outputs/demo.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(1, 64))
 def demo(db_path, jobs):

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from corpus.report import COLOURS, Page, Table
+from corpus.report import COLOURS, Page, Table, labels
 
 HEAD_FILL = PatternFill("solid", fgColor="EEF2F6")
 THIN = Side(style="thin", color="C9D1DA")
@@ -30,30 +30,38 @@ def _font(status: str | None, link: bool, bold: bool = False) -> Font:
     return Font(color=colour, underline="single" if link else None, bold=bold)
 
 
+def _status_words() -> set[str]:
+    """Cell texts that name their own status: the ✗/○ marks and the coverage and floor verdicts."""
+    L = labels()
+    return {"✗", "○", *L["coverage"].values(), *L["floor_check"].values()}
+
+
 def _status_rules(ws: Worksheet, table: Table) -> None:
-    """Conditional fills for columns whose text alone decides the colour (✗/○ marks, 'Đạt mức sàn'…),
-    so the colours follow the values when a reviewer edits or re-sorts the sheet."""
+    """Conditional fills for columns of status words (✗/○ marks, 'Thấp hơn mức sàn'…), so the
+    colours follow the values when a reviewer edits a cell. A matrix gets one rule set for its block."""
+    words = _status_words()
     last = len(table.rows) + 1
-    for j in range(len(table.columns)):
+    n = len(table.columns)
+    groups = [list(range(table.freeze_cols, n))] if table.matrix else [[j] for j in range(n)]
+    for cols in groups:
         seen: dict[str, str | None] = {}
         consistent = True
         for row in table.rows:
-            c = row[j]
-            if not isinstance(c.xlsx_value, str) or not c.text:
-                continue
-            if seen.setdefault(c.text, c.status) != c.status:
-                consistent = False
-                break
+            for j in cols:
+                c = row[j]
+                if not isinstance(c.xlsx_value, str) or not c.text:
+                    continue
+                if c.text not in words or seen.setdefault(c.text, c.status) != c.status:
+                    consistent = False
+                    break
         coloured = {t: s for t, s in seen.items() if s}
-        if not consistent or not coloured or len(seen) > 8:
+        if not consistent or not coloured:
             continue
-        col = get_column_letter(j + 1)
+        area = f"{get_column_letter(cols[0] + 1)}2:{get_column_letter(cols[-1] + 1)}{last}"
         for text, status in coloured.items():
-            literal = text.replace('"', '""')
             ws.conditional_formatting.add(
-                f"{col}2:{col}{last}",
-                CellIsRule(operator="equal", formula=[f'"{literal}"'], fill=_fill(status),
-                           font=Font(color=COLOURS[status][1])))
+                area, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=_fill(status),
+                                 font=Font(color=COLOURS[status][1])))
 
 
 def _chart(ws: Worksheet, table: Table) -> None:
@@ -107,6 +115,8 @@ def _sheet(ws: Worksheet, table: Table) -> None:
                                        horizontal="center" if table.matrix and j > table.freeze_cols else None)
             if c.href:
                 cell.hyperlink = c.href
+            if c.fmt:
+                cell.number_format = c.fmt
             if c.status:
                 cell.fill = _fill(c.status)
             if c.status or c.href or (table.facts and j == 1):

@@ -112,7 +112,10 @@ def score(spec: DocSpec, plan: Plan, fmt: str) -> DocScore:
     # -- tasks
     gold_tasks = spec.tasks()
     preds = list(plan.tasks)
-    pairs = _match([g for g, _ in gold_tasks], [t.text for t in preds], 80.0)
+    # a table task is compared with the whole labelled row (task, units, time), a prose one with its paragraph
+    pred_texts = [" | ".join(x for x in (t.text, t.lead_unit_text, t.deadline_text) if x) if t.source == "table" else t.text
+                  for t in preds]
+    pairs = _match([g for g, _ in gold_tasks], pred_texts, 80.0)
     c = s.c("tasks")
     c.tp += len(pairs)
     c.fn += len(gold_tasks) - len(pairs)

@@ -51,12 +51,13 @@ _PART = re.compile(
     r"^\s*(ph[aầâ]n)\s+(th[uứư]\s+)?([IVXivx]{1,4}|\d{1,2}|[^\W\d_]{2,4})\b\s*[.:\-–—]?\s*(.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_ROMAN = re.compile(r"^\s*([IVX]{1,5})\s*[.)/:\-–—]\s*(\S.*)?$", re.DOTALL)
+# "/" after a number is numbering only before words ("1/ Mục tiêu"), never in "III/2025"
+_ROMAN = re.compile(r"^\s*([IVX]{1,5})\s*(?:[.):\-–—]|/(?=\s*[^\W\d_]))\s*(\S.*)?$", re.DOTALL)
 _ROMAN_BARE = re.compile(r"^\s*([IVX]{1,5})\s+(\S.*)$", re.DOTALL)
 _DECIMAL = re.compile(r"^\s*(\d{1,2}(?:\s?\.\s?\d{1,2}){1,3})\s*\.?\s*[)/:\-–]?\s+(\S.*)$", re.DOTALL)
-_ARABIC = re.compile(r"^\s*(\d{1,2})\s*[.)/]\s*(\S.*)?$", re.DOTALL)
+_ARABIC = re.compile(r"^\s*(\d{1,2})\s*(?:[.)]|/(?=\s*[^\W\d_]))\s*(\S.*)?$", re.DOTALL)
 _LETTER = re.compile(r"^\s*([a-zđ])\s*[)]\s*(\S.*)?$|^\s*([a-zđ])\s*\.\s+(\S.*)$", re.DOTALL)
-_UPPER_LETTER = re.compile(r"^\s*([A-E])\s*[.)/]\s+(\S.*)$", re.DOTALL)
+_UPPER_LETTER = re.compile(r"^\s*([A-E])\s*[.)]\s+(\S.*)$", re.DOTALL)
 
 
 def parse_heading_number(text: str) -> HeadingNumber | None:

@@ -86,8 +86,8 @@ def _count_rx() -> re.Pattern:
     return re.compile(rf"(?<![\d/.,\w])({_NUMBER})\s+(" + "|".join(re.escape(n) for n in nouns) + r")(?!\w)")
 
 
-def find_quantities(text: str, counts: bool = True) -> list[Quantity]:
-    """Percentages everywhere; counted quantities ("01 trung tâm") only after a cue word."""
+def find_quantities(text: str, counts: bool = True, counts_need_cue: bool = True) -> list[Quantity]:
+    """Percentages; counted quantities ("01 trung tâm"), by default only after a cue word."""
     out: list[Quantity] = []
     for m in _PERCENT.finditer(text):
         value = parse_number(m.group(1))
@@ -106,7 +106,7 @@ def find_quantities(text: str, counts: bool = True) -> list[Quantity]:
                 continue  # a year
             value = parse_number(raw)
             op, explicit, cued, start = comparator_before(text, m.start())
-            if value is None or not cued:
+            if value is None or (counts_need_cue and not cued):
                 continue
             unit = text[m.start(2):m.end(2)]
             out.append(Quantity(start=start, end=m.end(), text=text[start:m.end()], value=value, unit=unit,

@@ -69,22 +69,39 @@ def _numbered_text(b: TextBlock) -> str:
 
 
 def _emphasised(b: TextBlock) -> bool:
-    return b.bold or b.outline_level is not None or (b.all_caps and len(b.text) < 160)
+    if b.bold or b.outline_level is not None:
+        return True
+    if not b.all_caps or len(b.text) >= 160:
+        return False
+    # capitals count only in the words, not in a roman number ("III/2025" is not a heading)
+    hn = parse_heading_number(_numbered_text(b))
+    title = hn.title if hn else b.text
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def _emphasis_by_kind(blocks: list[TextBlock | TableBlock], start: int) -> set[str]:
     """Kinds of numbering (roman, arabic, decimal, letter) the document marks with emphasis.
 
-    A kind whose headings are bold, styled or in capitals needs that mark: its plain
-    numbered paragraphs are list items. A kind never emphasised is read by shape alone.
+    A kind whose heading-shaped paragraphs are mostly bold, styled or in capitals needs
+    that mark: its plain numbered paragraphs are list items. A kind seldom emphasised
+    (a few bold unit names under "Tổ chức thực hiện" in an unformatted plan) is read by
+    shape alone.
     """
-    counts: dict[str, int] = {}
+    marked: dict[str, int] = {}
+    shaped: dict[str, int] = {}
     for b in blocks[start:]:
-        if isinstance(b, TextBlock) and len(b.text) < _MAX_HEADING_CHARS and _emphasised(b):
-            hn = parse_heading_number(_numbered_text(b))
-            if hn:
-                counts[hn.kind] = counts.get(hn.kind, 0) + 1
-    return {k for k, n in counts.items() if n >= 2}
+        if not isinstance(b, TextBlock) or len(b.text) >= _MAX_HEADING_CHARS:
+            continue
+        hn = parse_heading_number(_numbered_text(b))
+        if hn is None:
+            continue
+        if _emphasised(b):
+            marked[hn.kind] = marked.get(hn.kind, 0) + 1
+            shaped[hn.kind] = shaped.get(hn.kind, 0) + 1
+        elif _plain_heading_shape(hn.title):
+            shaped[hn.kind] = shaped.get(hn.kind, 0) + 1
+    return {k for k, n in marked.items() if n >= 2 and n >= 0.5 * shaped[k]}
 
 
 def _plain_heading_shape(title: str) -> bool:

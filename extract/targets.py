@@ -73,7 +73,8 @@ def _in_past_parenthesis(text: str, pos: int, plan_year: int | None) -> bool:
 
 def targets_from_text(text: str, page: int, section: int | None, plan_year: int | None, issuer_kind: str | None,
                       quantities: list[Quantity] | None = None, source: str = "text") -> tuple[list[Target], list[Result]]:
-    qs = find_quantities(text) if quantities is None else quantities
+    # in the targets part a counted number needs no cue: "Đưa 300 sản phẩm OCOP lên sàn"
+    qs = find_quantities(text, counts_need_cue=False) if quantities is None else quantities
     if not qs:
         return [], []
     clauses = _clauses(text)
@@ -92,8 +93,10 @@ def targets_from_text(text: str, page: int, section: int | None, plan_year: int 
             continue
         year_candidates = [y for y in _years(clause) + _years(text) if not plan_year or y >= plan_year]
         year = min(year_candidates) if year_candidates else plan_year
-        level = _level(fold_aligned(before)) or _level(fold_aligned(text[:q.start]))
-        context = clause if _content_words(before) >= 3 else text[first[0]:first[1]] + " " + clause
+        level = (_level(fold_aligned(before)) or _level(fold_aligned(text[q.end:b]))
+                 or _level(fold_aligned(text[:q.start])))
+        # "…; cấp huyện đạt 80%" says only level and value: it continues the first clause's subject
+        context = clause if _content_words(clause) >= 3 else text[first[0]:first[1]] + " " + clause
         m = match_indicator(context)
         floor = meets = None
         if m:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from extract.deadlines import Deadline, parse_deadline
 from extract.nlp import analyse, spans
+from extract.template_align import is_boilerplate
 from extract.units import canonical_unit, find_units, unit_successor
 from ingest.normalize import fold
 from models.plan import Task
@@ -25,6 +26,7 @@ _CONTINUATION = re.compile(
     re.IGNORECASE,
 )
 _NOT_TASK = re.compile(r"^\s*(căn cứ|trong đó|cụ thể|bao gồm|gồm)\b", re.IGNORECASE)
+_LIST_GAP = re.compile(r"[\s,;:]*(?:(?:và|với|cùng|cùng với|các|và các)\s*)*[\s,;:]*", re.IGNORECASE)
 _GAP_BEFORE_LEAD = re.compile(r"^[\s,]*(là|làm)?\s*(cơ quan|đơn vị)?\s*$", re.IGNORECASE)
 
 
@@ -79,13 +81,23 @@ def roles_from_text(text: str, year: int | None) -> tuple[_Unit | None, list[_Un
         if after:
             lead = lead or after[0]
     for sp in spans(doc, "COORD"):
-        end = _clause_end(text, sp.end_char + (1 if _after_label(text, sp.end_char) else 0))
+        labelled = _after_label(text, sp.end_char)
+        end = _clause_end(text, sp.end_char + (1 if labelled else 0))
         stops = [s.start_char for s in spans(doc, "LEAD") + cues if s.start_char > sp.end_char]
         if stops:
             end = min(end, min(stops))
+        # the units listed right after "phối hợp với": a list joined by commas and "và";
+        # a unit after other words ("… tham mưu UBND tỉnh") is the object of the task
+        prev_end = sp.end_char
         for u in units:
-            if sp.end_char <= u.start < end and u not in coord and (lead is None or u.canonical != lead.canonical):
+            if u.start < sp.end_char or u.start >= end:
+                continue
+            gap = text[prev_end:u.start]
+            if not _LIST_GAP.fullmatch(gap):
+                break
+            if u not in coord and (lead is None or u.canonical != lead.canonical):
                 coord.append(u)
+            prev_end = u.end
     if lead is None and units:
         body = _BULLET.sub("", text, count=1)
         offset = len(text) - len(body)
@@ -100,14 +112,32 @@ def roles_from_text(text: str, year: int | None) -> tuple[_Unit | None, list[_Un
                 # a closing parenthesis that holds only units: "(Sở TT&TT, Công an tỉnh)"
                 par = re.search(r"\(([^()]*)\)\s*[.;]?\s*$", text)
                 if par:
+                    # "(Sở TT&TT, Công an tỉnh)", "(Cục CNTT; hằng năm)": units, maybe a time, nothing else
                     inside = [u for u in units if par.start(1) <= u.start and u.end <= par.end(1)]
                     leftover = text[par.start(1):par.end(1)]
                     for u in inside:
                         leftover = leftover.replace(u.text, "")
+                    for d in doc.user_data.get("deadlines", []):
+                        if par.start(1) <= d.start and d.end <= par.end(1):
+                            leftover = leftover.replace(d.text, "")
                     if inside and not re.sub(r"[\s,;và]+", "", leftover):
                         lead, coord = inside[0], inside[1:]
-    deadline = _pick_deadline(text, doc.user_data.get("deadlines", []), cues)
+    deadline = _labelled_deadline(text, cues, year) or _pick_deadline(text, doc.user_data.get("deadlines", []), cues)
     return lead, coord, deadline, doc
+
+
+def _labelled_deadline(text: str, cues, year: int | None) -> Deadline | None:
+    """"Thời gian hoàn thành: 2025." — what follows a time label, read as a cell."""
+    for c in reversed(cues):
+        if not _after_label(text, c.end_char):
+            continue
+        start = text.index(":", c.end_char) + 1
+        m = re.search(r";|\.(?:\s|$)|\)|$", text[start:])
+        segment = text[start:start + m.start()] if m else text[start:]
+        d = parse_deadline(segment, year)
+        if d is not None:
+            return d.model_copy(update={"start": d.start + start, "end": d.end + start})
+    return None
 
 
 def _pick_deadline(text: str, deadlines: list[Deadline], cues) -> Deadline | None:
@@ -140,7 +170,7 @@ def _task(text: str, page: int, section: int | None, year: int | None, source: s
 
 def is_task_paragraph(text: str) -> bool:
     body = _BULLET.sub("", text, count=1).strip()
-    if len(body) < 25 or body.endswith(":") or _NOT_TASK.match(body):
+    if len(body) < 25 or body.endswith(":") or _NOT_TASK.match(body) or is_boilerplate(body):
         return False
     return True
 

@@ -29,7 +29,7 @@ ACCEPT = 74.0  # title similarity that is enough on its own
 ACCEPT_WITH_NUMBER = 58.0  # enough when the number and level also agree
 MERGED = 82.0
 ACCEPT_PART_AS_SECTION = 88.0  # a plan without parts: "I. ĐÁNH GIÁ KẾT QUẢ…" may stand for Part I
-MIN_CONTENT_LETTERS = 30
+MIN_CONTENT_LETTERS = 12  # one real sentence; template boilerplate is discounted first
 
 _STOP = re.compile(
     r"\b(về|công tác|các|của|năm|số|phát triển|cho|trong|tại|đối với|việc)\b|\b(19|20)\d\d\b|\d+", re.IGNORECASE
@@ -198,13 +198,18 @@ def align(tree: SectionTree, template: Template) -> Alignment:
     return Alignment(key_to_section=key_to, section_keys=sec_keys, scores=scores)
 
 
+def is_boilerplate(text: str) -> bool:
+    """A sentence copied from the template's instructions, not content of the plan."""
+    key = _LIST_MARK.sub("", match_key(text))
+    return any(fuzz.ratio(key, b) >= 90 or (len(key) < 40 and key.strip(" :.") == b.strip(" :.")) for b in _boilerplate())
+
+
 def _content_letters(raw: RawDocument, tree: SectionTree, o: int) -> int:
     total = 0
     for s in [o] + tree.descendants(o):
         for bi in tree.nodes[s].blocks:
             text = block_text(raw.blocks[bi])
-            key = _LIST_MARK.sub("", match_key(text))
-            if any(fuzz.ratio(key, b) >= 90 or (len(key) < 40 and key.strip(" :.") == b.strip(" :.")) for b in _boilerplate()):
+            if is_boilerplate(text):
                 continue
             total += sum(ch.isalpha() for ch in text)
             if total >= MIN_CONTENT_LETTERS:

@@ -192,9 +192,14 @@ class _Gazetteer:
     def __init__(self) -> None:
         data = yaml.safe_load((DATA_DIR / "units.yaml").read_text(encoding="utf-8"))
         expansions = []
+        self.abbreviations: dict[str, str] = {}
         for phrase, abbrs in (data.get("expansions") or {}).items():
             # phrase words compared as whole space-separated words (punctuation kept out)
             expansions.append(([_word_acc(w) for w in clean(phrase).split(" ")], list(abbrs)))
+            for ab in abbrs:
+                self.abbreviations.setdefault(ab, clean(phrase))
+        abbr_alts = sorted(self.abbreviations, key=len, reverse=True)
+        self.abbr_rx = re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in abbr_alts) + r")(?!\w)") if abbr_alts else None
         self.units: dict[str, _Unit] = {}
         self.entries: list[_Entry] = []
         self.trie: dict = {}
@@ -669,7 +674,11 @@ class _Scanner:
                 count += 1
                 pos = end = w.end()
             if end is not None:
-                hits.append(_Hit(s, end, clean(tx.T[s:end]), g.dept_heads[head], 2))
+                name = clean(tx.T[s:end])
+                if g.abbr_rx is not None:
+                    # "Cục CNTT" is stored as "Cục Công nghệ thông tin"
+                    name = g.abbr_rx.sub(lambda m: g.abbreviations[m.group(1)], name)
+                hits.append(_Hit(s, end, name, g.dept_heads[head], 2))
         return hits
 
     def councils(self, stops: set[int]) -> list[_Hit]:

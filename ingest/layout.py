@@ -40,7 +40,7 @@ class Line:
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(trang\s*)?\d{1,4}(\s*/\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _STARTS_ITEM = re.compile(
-    r"^\s*(phần\s+(thứ\s+)?[\wIVX]+|[IVXLC]{1,6}\s*[.)/:-]\s*\S|\d{1,2}(\.\d{1,2}){0,3}\s*[.)/]?\s+\S|[a-zđ]\s*[).]\s|[-+•*–▪●○]\s*\S)",
+    r"^\s*(phần\s+(thứ\s+)?[\wIVX]+|[IVXLC]{1,6}\s*[.):-]\s*\S|\d{1,2}(\.\d{1,2}){0,3}\s*[.)]?\s+\S|[a-zđ]\s*[).]\s|[-+•*–▪●○]\s*\S)",
     re.IGNORECASE,
 )
 _ENDS_SENTENCE = re.compile(r"[.;:!?…)\]\"”]\s*$")
@@ -181,8 +181,10 @@ def _starts_new(prev: Line, ln: Line, g: _Geometry) -> bool:
         return not (_is_centered(ln, g) and _is_centered(prev, g) and gap <= g.gap + 2)
     if ln.x0 - g.left > 12 and prev.x1 > g.right - 40:
         return True  # first-line indent after a full line
-    if prev.x1 < g.right - 0.2 * (g.right - g.left) and _ENDS_SENTENCE.search(prev.text):
-        return True  # short last line of the previous paragraph
+    if prev.x1 < g.right - 0.2 * (g.right - g.left):
+        # justified text fills every line but a paragraph's last; a short line ends it,
+        # with or without a full stop (headings have none)
+        return True
     return False
 
 

@@ -16,9 +16,10 @@ import unicodedata
 # form most administrative text uses; "qu" is a consonant, so "quý" is left alone.
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
 _TONE_CLASS = "\u0300\u0301\u0309\u0303\u0323"
+# Only open syllables, and only plain a/e/y: "hoặc" (a with breve, final c) is left alone.
 _NEW_STYLE = re.compile(
-    rf"(?<![qQ])([oO])([aAeE])([{_TONE_CLASS}])(?![^\W\d_])"
-    rf"|(?<![qQ])([uU])([yY])([{_TONE_CLASS}])(?![^\W\d_])"
+    rf"(?<![qQ])([oO])([aAeE])([{_TONE_CLASS}])(?![\u0300-\u036f]|[^\W\d_])"
+    rf"|(?<![qQ])([uU])([yY])([{_TONE_CLASS}])(?![\u0300-\u036f]|[^\W\d_])"
 )
 
 _SPACE_LIKE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\n\f\v]+")

@@ -50,6 +50,7 @@ VARIANTS = {
     "plain": dict(headings="plain", part_style="letter", letterhead="paragraphs", caps_levels=[1]),
     "tcvn3": dict(legacy="tcvn3"),
     "vni": dict(legacy="vni", legacy_scope="body"),
+    "vni_all": dict(legacy="vni"),
 }
 
 
@@ -326,6 +327,93 @@ def test_legacy_pdf_extracts_as_legacy_bytes(built):
     assert "ỦY BAN NHÂN DÂN" in mixed and "Naêm 2024" in mixed
 
 
+# ---- legacy fonts in PDFs --------------------------------------------------------------------
+
+LEGACY_SPAN_FONTS = {
+    "tcvn3": {f + s for f in (".VnTime", ".VnTimeH") for s in ("", "-Bold", "-Italic", "-BoldItalic")},
+    "vni": {"VNI-Times" + s for s in ("", "-Bold", "-Italic", "-BoldItalic")},
+}
+
+
+def _span_fonts(path: Path) -> dict[str, list[str]]:
+    """{span font name: texts of the spans set in it} over the whole PDF."""
+    found: dict[str, list[str]] = {}
+    with pymupdf.open(path) as doc:
+        for page in doc:
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    for span in line["spans"]:
+                        if span["text"].strip():
+                            found.setdefault(span["font"], []).append(span["text"])
+    return found
+
+
+def _check_legacy_pdf(path: Path, spec: DocSpec) -> None:
+    """Spans name the legacy fonts (capitals font included) and the reader turns the
+    text layer back into the spec's Unicode, capitals and ư restored."""
+    from ingest.legacy_fonts import font_encoding, font_is_caps
+    from ingest.normalize import clean
+    from ingest.reader import read_document
+
+    enc = spec.style.legacy
+    spans = _span_fonts(path)
+    assert set(spans) <= LEGACY_SPAN_FONTS[enc], set(spans) - LEGACY_SPAN_FONTS[enc]
+    assert all(font_encoding(f) == enc and font_is_caps(f) == f.startswith(".VnTimeH") for f in spans)
+    with pymupdf.open(path) as doc:  # embedded as subsets: "ABCDEF+.VnTimeH"
+        for font in doc[0].get_fonts():
+            prefix, _, name = font[3].partition("+")
+            assert re.fullmatch("[A-Z]{6}", prefix) and name in LEGACY_SPAN_FONTS[enc], font
+    if enc == "tcvn3":
+        assert {".VnTime", ".VnTimeH", ".VnTimeH-Bold"} <= set(spans)
+        assert "ñy ban nh©n d©n" in spans[".VnTimeH"]  # typed in lowercase codes, read as ỦY BAN NHÂN DÂN
+    else:
+        assert {"VNI-Times", "VNI-Times-Bold"} <= set(spans)
+
+    raw = read_document(path)
+    assert raw.legacy_encodings == [enc]
+    text = _flat(clean(" ".join(b.text for b in raw.text_blocks)))
+    expected = [*spec.letterhead.agency, spec.letterhead.place_date, *spec.title, *_headings(spec)]
+    expected += [f"{el.bullet} {el.paragraph}" if el.bullet else el.paragraph
+                 for el in spec.body if isinstance(el, ParagraphEl)]
+    for line in expected:
+        assert _flat(clean(line)) in text, line
+    assert "ỦY BAN NHÂN DÂN" in text and "PHẦN I. ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN NĂM 2024" in text
+    assert "được số hóa" in text  # TCVN3 ư is byte 0xAD, a soft hyphen to an office suite
+
+
+@pytest.mark.parametrize("name", ["tcvn3", "vni_all"])
+def test_libreoffice_legacy_pdf_names_legacy_fonts_and_reads_back(built, specs, name):
+    _check_legacy_pdf(built[name]["pdf"], specs[name])
+
+
+@pytest.mark.parametrize("name", ["tcvn3", "vni_all"])
+def test_direct_legacy_pdf_names_legacy_fonts_and_reads_back(specs, tmp_path, name):
+    spec = specs[name].model_copy(update={"style": specs[name].style.model_copy(
+        update={"pdf": "direct", "running_header": "Kế hoạch chuyển đổi số năm 2025"})})
+    path = render_direct_pdf(spec, tmp_path / f"{name}.pdf")
+    _check_legacy_pdf(path, spec)
+
+
+def test_legacy_font_copies_are_renamed_serif_fonts(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from fixtures import fonts
+
+    env = fonts.legacy_fontconfig_env(tmp_path)
+    listed = subprocess.run(["fc-list", ":", "family"], env={**os.environ, **env},
+                            capture_output=True, text=True, check=True).stdout
+    # the legacy families are added to the machine's own fonts, not put in their place
+    assert {".VnTime", ".VnTimeH", "VNI\\-Times", fonts.serif().name} <= set(listed.splitlines())
+    for family in fonts.LEGACY_FAMILIES:
+        files = fonts.legacy_family(family).files
+        assert set(files) == {"regular", "bold", "italic", "bolditalic"}
+        names = TTFont(str(files["bold"]))["name"]
+        assert (names.getDebugName(1), names.getDebugName(2), names.getDebugName(6)) == (
+            family, "Bold", f"{family}-Bold")
+        assert names.getDebugName(16) is None  # no typographic family left naming the source
+        assert fonts.covers_vietnamese(files["regular"])  # glyphs of the serif family kept
+
+
 def test_doc_is_an_ole_word_file(built):
     path = built["bold"]["doc"]
     assert path.suffix == ".doc" and path.read_bytes()[:8] == OLE_MAGIC
@@ -349,8 +437,9 @@ def test_direct_pdf_renders_the_same_text(specs, tmp_path):
             with_header = [i for i, t in enumerate(pages) if TABLE_HEADER in _flat(t)]
             assert len(with_header) >= 2
             assert all(str(i + 1) in pages[i] for i in range(1, len(pages)))
-        if name == "styled":
-            assert all("Kế hoạch chuyển đổi số năm 2025" in t for t in pages)
+        if name == "styled":  # the running header starts on page 2, as in real plans
+            assert "Kế hoạch chuyển đổi số năm 2025" not in pages[0]
+            assert all("Kế hoạch chuyển đổi số năm 2025" in t for t in pages[1:])
 
 
 def test_direct_pdf_is_fast(specs, tmp_path):
