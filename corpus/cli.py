@@ -124,6 +124,17 @@ def missing(db_path, fmt, kind, section, year, issuer, statuses, as_list):
     click.echo(missing_matrix(plans, rows))
 
 
+def missing_summary(plans: list[dict], rows: list[dict]) -> str:
+    """One line per plan: the template keys it lacks and those it leaves empty."""
+    by_doc: dict[int, dict[str, list[str]]] = {}
+    for r in rows:
+        by_doc.setdefault(r["document_id"], {"missing": [], "empty": []})[r["status"]].append(r["template_key"])
+    table_rows = [{"#": p["document_id"], "plan": f"{p['issuer'] or p['filename']} {p['plan_year'] or ''}".strip(),
+                   "missing": ", ".join(by_doc.get(p["document_id"], {}).get("missing", [])) or "—",
+                   "empty": ", ".join(by_doc.get(p["document_id"], {}).get("empty", [])) or "—"} for p in plans]
+    return render(table_rows, "table")
+
+
 def missing_matrix(plans: list[dict], rows: list[dict]) -> str:
     """Plans as rows, template keys that some plan lacks as columns."""
     if not plans:

@@ -14,7 +14,7 @@ SAMPLES = Path(str(resources.files("corpus") / "samples"))
 
 def run_demo(db_path: Path, jobs: int = 2) -> None:
     from corpus.batch import ingest_paths
-    from corpus.cli import _floor_text, _meets, _value, missing_matrix
+    from corpus.cli import _floor_text, _meets, _value, missing_summary
     from corpus.commitments import by_indicator
     from corpus.queries import missing_rows, plan_documents
     from corpus.store import connect
@@ -33,8 +33,8 @@ def run_demo(db_path: Path, jobs: int = 2) -> None:
     click.secho("Plans in the corpus", bold=True)
     click.echo(render(docs, "table") + "\n")
 
-    click.secho("Template sections missing (✗) or empty (○)", bold=True)
-    click.echo(missing_matrix(plan_documents(db), missing_rows(db)) + "\n")
+    click.secho("Template sections each plan lacks (dxplan missing shows the full matrix)", bold=True)
+    click.echo(missing_summary(plan_documents(db), missing_rows(db)) + "\n")
 
     year, rows, silent = by_indicator(db, 1)
     click.secho(f"Indicator 1 — eligible procedures online end-to-end (plans for {year})", bold=True)

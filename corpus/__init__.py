@@ -1,0 +1,1 @@
+"""SQLite corpus, queries, reports, the command line and the browser view."""
