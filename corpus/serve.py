@@ -34,7 +34,8 @@ from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils.asgi import Response, asgi_send_file
 
-from ingest.normalize import fold, fold_aligned
+from corpus.search import fts_query, snippet
+from ingest.normalize import fold
 
 SERVE_DIR = Path(__file__).with_name("serve")
 DB_NAME = "corpus"  # URL name of the database, whatever the file is called
@@ -73,6 +74,12 @@ def make_app(db_path: str | Path, *, immutable: bool = False) -> Datasette:
     _check_corpus(path)
     if not pm.is_registered(_plugin_module()):
         pm.register(_plugin_module(), name=PLUGIN)
+    # Datasette 0.65 prints a rich traceback (with locals) for every error page, and for a
+    # URL no route matches that call itself fails and turns the 404 into a 500. Imported
+    # here, after datasette.app: imported first it would load before Datasette registers it.
+    import datasette.handle_exception as datasette_errors
+
+    datasette_errors.rich = None
     ds = Datasette(
         files=[],
         metadata=load_metadata(),
@@ -132,66 +139,14 @@ def _open_when_started(server, url: str) -> None:
 
 
 # ---------------------------------------------------------------- SQL functions
-_TOKEN = re.compile(r'"[^"]*"?|\S+')
-_WORD = re.compile(r"\w+")
+def match_query(query: str | None) -> str:
+    """The FTS5 expression for `search_folded`: folded words, quoted; no words match nothing."""
+    return fts_query(fold(query or "")) or '""'
 
 
-def fts_query(query: str | None) -> str:
-    """A user's query as a safe FTS5 expression over folded text.
-
-    Words are folded and quoted (so punctuation such as "2.1" or "TT&TT" cannot be a
-    syntax error), "quoted phrases" stay phrases, a trailing * asks for a prefix, and OR
-    (in capitals) is kept. A query with no words matches nothing.
-    """
-    parts: list[str] = []
-    for token in _TOKEN.findall(query or ""):
-        if token == "OR":
-            if parts and parts[-1] != "OR":
-                parts.append("OR")
-            continue
-        words = _WORD.findall(fold(token))
-        if not words:
-            continue
-        prefix = token.endswith("*") and not token.startswith('"')
-        parts.append('"' + " ".join(words) + '"' + ("*" if prefix else ""))
-    while parts and parts[-1] == "OR":
-        parts.pop()
-    return " ".join(parts) or '""'
-
-
-def highlight(text: str | None, query: str | None, context_words: int = 14) -> str | None:
-    """An excerpt of `text` around the first hit, hits wrapped in <mark>…</mark>.
-
-    Matching is on folded words (as the index matches), but the excerpt is the original
-    text with its diacritics; `fold_aligned` keeps offsets of the two in step.
-    """
-    if not text:
-        return text
-    terms: list[tuple[str, bool]] = []
-    for token in _TOKEN.findall(query or ""):
-        if token == "OR":
-            continue
-        prefix = token.endswith("*") and not token.startswith('"')
-        terms += [(w, prefix) for w in _WORD.findall(fold(token))]
-    words = list(_WORD.finditer(fold_aligned(text)))
-    hits = [i for i, m in enumerate(words)
-            if any(m.group() == t or (p and m.group().startswith(t)) for t, p in terms)]
-    if not words:
-        return text
-    first = hits[0] if hits else 0
-    lo = max(0, first - context_words // 3)
-    hi = min(len(words), lo + context_words)
-    start = 0 if lo == 0 else words[lo].start()
-    end = len(text) if hi == len(words) else words[hi - 1].end()
-    out, pos = [], start
-    for i in hits:
-        if lo <= i < hi:
-            m = words[i]
-            out += [text[pos:m.start()], "<mark>", text[m.start():m.end()], "</mark>"]
-            pos = m.end()
-    out.append(text[pos:end])
-    excerpt = " ".join("".join(out).split())
-    return ("…" if start > 0 else "") + excerpt + ("…" if end < len(text) else "")
+def highlight(text: str | None, query: str | None) -> str | None:
+    """An excerpt of the original text (accents kept) with <mark> around the words found."""
+    return snippet(text, query or "", mark=("<mark>", "</mark>")) if text else text
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -208,7 +163,7 @@ def quarter(value: str | None) -> int | None:
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("dxplan_fold", 1, lambda s: fold(s) if isinstance(s, str) else s, deterministic=True)
-    conn.create_function("dxplan_match", 1, fts_query, deterministic=True)
+    conn.create_function("dxplan_match", 1, match_query, deterministic=True)
     conn.create_function("dxplan_highlight", 2, highlight, deterministic=True)
     conn.create_function("dxplan_quarter", 1, quarter, deterministic=True)
 
@@ -221,10 +176,12 @@ def _enabled(datasette, database: str | None = None) -> bool:
 
 
 def _row_value(row, key: str):
+    """A column of the row; foreign keys expanded by the table view arrive as {value, label}."""
     try:
-        return row[key]
+        value = row[key]
     except (IndexError, KeyError):
         return None
+    return value.get("value") if isinstance(value, dict) else value
 
 
 @hookimpl

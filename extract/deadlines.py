@@ -125,7 +125,8 @@ _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
 _YR = r"(?:19|20|21)\d\d(?!\d)"
 _N2 = r"\d{1,2}(?!\d)"
-_RQ = r"(?:iv|iii|ii|i|lv|lll|ll|l)(?![a-z0-9])"  # "l" is how OCR often reads "I"
+# OCR reads "I" as "l" and the two strokes of a bold "II" as "H"
+_RQ = r"(?:iv|iii|ii|i|lv|lll|ll|l|hi|ih|h)(?![a-z0-9])"
 _RM = r"(?:xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)(?![a-z0-9])"
 _YCONN = r"\s*(?:[/.,-]\s*)?(?:nam\s*)?"
 _LISTSEP = r"\s*(?:-|,|va|&|den|toi|~)\s*"
@@ -135,8 +136,8 @@ _RELW = _alt(_DATA["relative_years"])
 _TAIL = rf"\s*[,;]?\s*(?:va\s*)?(?:{_alt(_DATA['ongoing_tails'])}){_E}"
 _RTAIL = _alt(_DATA["recurring_tail"])
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8,
-          "ix": 9, "x": 10, "xi": 11, "xii": 12, "l": 1, "ll": 2, "lll": 3, "lv": 4}
-_NUMERAL = re.compile(rf"{_B}(?:xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i|lv|lll|ll|l|\d{{1,2}}){_E}")
+          "ix": 9, "x": 10, "xi": 11, "xii": 12, "l": 1, "ll": 2, "lll": 3, "lv": 4, "h": 2, "hi": 3, "ih": 3}
+_NUMERAL = re.compile(rf"{_B}(?:xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i|lv|lll|ll|l|hi|ih|h|\d{{1,2}}){_E}")
 _YEAR_NUM = re.compile(_YR)
 _TO = re.compile(rf"{_B}(?:den|toi){_E}")  # a written range is a deadline cue
 

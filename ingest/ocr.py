@@ -21,6 +21,9 @@ from PIL import Image
 
 from ingest.errors import LimitExceeded, MissingTool
 from ingest.layout import Line
+from ingest.normalize import clean
+from ingest.pdf_tables import Seg, grid_rows, grids_from_segments, segments_from_image
+from models.raw import TableBlock
 from ingest.limits import Limits
 
 
@@ -89,12 +92,17 @@ def _page_image(page: pymupdf.Page, number: int, limits: Limits) -> tuple[Image.
     return Image.frombytes("L", (pix.width, pix.height), pix.samples), float(dpi)
 
 
-def ocr_page(page: pymupdf.Page, number: int, limits: Limits) -> list[Line]:
+def ocr_page(page: pymupdf.Page, number: int, limits: Limits) -> tuple[list[Line], list[TableBlock]]:
+    """Lines of a scanned page and the ruled tables on it (cells filled with the OCR words)."""
     exe = tesseract_path()
     img, dpi = _page_image(page, number, limits)
     angle = estimate_skew(img)
     if abs(angle) >= 0.25:
         img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255)
+    dark = np.asarray(img) < 140
+    rules = segments_from_image(dark, 1.0, min_len_px=int(0.28 * dpi))
+    if rules[0] and rules[1]:
+        img = _erase_rules(img, *rules)  # Tesseract reads table rules as "|" and garbles cells
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     try:
@@ -108,7 +116,48 @@ def ocr_page(page: pymupdf.Page, number: int, limits: Limits) -> list[Line]:
         raise LimitExceeded(f"OCR of page {number} took longer than {limits.ocr_timeout_s:.0f} s") from exc
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[:200] or "tesseract failed")
-    return _lines_from_tsv(proc.stdout.decode("utf-8", "replace"), number, 72 / dpi)
+    to_pt = 72 / dpi
+    words = _words_from_tsv(proc.stdout.decode("utf-8", "replace"))
+    tables = _tables(rules, words, number, to_pt)
+    if tables:
+        boxes = [t.bbox for t in tables]
+        words = {k: [w for w in ws if not _inside(w, boxes, to_pt)] for k, ws in words.items()}
+        words = {k: ws for k, ws in words.items() if ws}
+    return _lines_from_words(words, number, to_pt), tables
+
+
+def _inside(w: tuple[int, int, int, int, str], boxes: list[tuple], to_pt: float) -> bool:
+    cx, cy = (w[0] + w[2] / 2) * to_pt, (w[1] + w[3] / 2) * to_pt
+    return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+
+def _erase_rules(img: Image.Image, hs, vs) -> Image.Image:
+    from PIL import ImageDraw
+
+    img = img.copy()
+    draw = ImageDraw.Draw(img)
+    for s in hs:
+        draw.rectangle([s.a, s.pos - 3, s.b, s.pos + 3], fill=255)
+    for s in vs:
+        draw.rectangle([s.pos - 3, s.a, s.pos + 3, s.b], fill=255)
+    return img
+
+
+def _tables(rules, words: dict, number: int, to_pt: float) -> list[TableBlock]:
+    """Ruled tables of the scan: the same grid reading as for vector PDFs (rules in pixels)."""
+    hs = [Seg(s.pos * to_pt, s.a * to_pt, s.b * to_pt) for s in rules[0]]
+    vs = [Seg(s.pos * to_pt, s.a * to_pt, s.b * to_pt) for s in rules[1]]
+    grids = grids_from_segments(hs, vs)
+    out = []
+    spans = [(((w[0]) * to_pt, w[1] * to_pt, (w[0] + w[2]) * to_pt, (w[1] + w[3]) * to_pt), w[4].strip("|") + " ")
+             for ws in words.values() for w in ws if w[4].strip("|")]
+    for grid in grids:
+        rows = [[clean(c) for c in r] for r in grid_rows(grid, spans)]
+        rows = [r for r in rows if any(r)]
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+            out.append(TableBlock(rows=rows, page=number, page_end=number, row_pages=[number] * len(rows),
+                                  bbox=grid.bbox, ocr=True))
+    return out
 
 
 _ROMAN = re.compile(r"(IX|IV|V?I{0,3})")
@@ -132,7 +181,8 @@ def _fix_roman(text: str) -> str:
     return fixed + text[m.end(1):]
 
 
-def _lines_from_tsv(tsv: str, number: int, to_pt: float) -> list[Line]:
+def _words_from_tsv(tsv: str) -> dict[tuple[int, int, int], list[tuple[int, int, int, int, str]]]:
+    """Words (left, top, width, height, text) in pixels, grouped by Tesseract's line."""
     words: dict[tuple[int, int, int], list[tuple[int, int, int, int, str]]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         if row.get("level") != "5":
@@ -148,6 +198,10 @@ def _lines_from_tsv(tsv: str, number: int, to_pt: float) -> list[Line]:
         words.setdefault(key, []).append(
             (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]), text)
         )
+    return words
+
+
+def _lines_from_words(words: dict, number: int, to_pt: float) -> list[Line]:
     pieces: list[list[tuple[int, int, int, int, str]]] = []
     for key in words:
         ws = sorted(words[key], key=lambda w: w[0])

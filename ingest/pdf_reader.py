@@ -60,23 +60,49 @@ class _Span:
 
 
 def _page_spans(page: pymupdf.Page, legacy: set[str]) -> list[_Span]:
+    out = _spans(page.get_text("dict", flags=_TEXT_FLAGS), legacy, chars=False)
+    if _has_overlays(out):
+        # glyphs drawn over spaces of another span (fallback fonts): read this page letter by letter
+        out = _spans(page.get_text("rawdict", flags=_TEXT_FLAGS), legacy, chars=True)
+    return out
+
+
+def _spans(data: dict, legacy: set[str], chars: bool) -> list[_Span]:
     out: list[_Span] = []
-    for block in page.get_text("dict", flags=_TEXT_FLAGS)["blocks"]:
+    for block in data["blocks"]:
         if block.get("type") != 0:
             continue
         for line in block["lines"]:
             for span in line["spans"]:
-                raw = span["text"]
+                font = span["font"]
+                bold = bool(span["flags"] & 16) or bool(_BOLD_NAME.search(font))
+                italic = bool(span["flags"] & 2) or bool(_ITALIC_NAME.search(font))
+                raw = "".join(c["c"] for c in span["chars"]) if chars else span["text"]
                 if not raw:
                     continue
-                text, enc = decode_run(raw, span["font"])
+                text, enc = decode_run(raw, font)
                 if enc:
                     legacy.add(enc)
-                font = span["font"]
-                out.append(_Span(tuple(span["bbox"]), span["origin"][1], text, span["size"],
-                                 bool(span["flags"] & 16) or bool(_BOLD_NAME.search(font)),
-                                 bool(span["flags"] & 2) or bool(_ITALIC_NAME.search(font))))
+                if chars and enc is None and len(text) == len(span["chars"]):
+                    for c in span["chars"]:
+                        out.append(_Span(tuple(c["bbox"]), c["origin"][1], c["c"], span["size"], bold, italic))
+                    continue
+                out.append(_Span(tuple(span["bbox"]), span["origin"][1], text, span["size"], bold, italic))
     return out
+
+
+def _has_overlays(spans: list[_Span]) -> bool:
+    """A short span lying inside the extent of another span on the same baseline."""
+    short = [s for s in spans if 0 < len(s.text.strip()) <= 3]
+    if not short:
+        return False
+    for s in short:
+        for host in spans:
+            if host is s or " " not in host.text or abs(host.base - s.base) > 2:
+                continue
+            if host.box[0] + 0.5 < s.box[0] and s.box[2] < host.box[2] - 0.5:
+                return True
+    return False
 
 
 def _lines_from_spans(spans: list[_Span], number: int) -> list[Line]:
@@ -177,6 +203,13 @@ def _norm_row(row: list[str]) -> str:
     return "|".join(re.sub(r"\W+", "", c.lower()) for c in row)
 
 
+def _same_header(a: list[str], b: list[str]) -> bool:
+    """A header row repeated on the next page (OCR may misread some of it)."""
+    from rapidfuzz import fuzz
+
+    return _norm_row(a) == _norm_row(b) or fuzz.ratio(_norm_row(a), _norm_row(b)) >= 70
+
+
 def merge_continued_tables(items: list[TextBlock | TableBlock]) -> list[TextBlock | TableBlock]:
     """Join a table that continues at the top of the next page (same columns), dropping a repeated header."""
     out: list[TextBlock | TableBlock] = []
@@ -185,11 +218,12 @@ def merge_continued_tables(items: list[TextBlock | TableBlock]) -> list[TextBloc
         if (isinstance(it, TableBlock) and isinstance(prev, TableBlock)
                 and it.page == prev.page_end + 1 and len(it.rows[0]) == len(prev.rows[0])):
             rows, pages = it.rows, it.row_pages
-            if prev.rows and _norm_row(rows[0]) == _norm_row(prev.rows[0]):
+            repeated = bool(prev.rows) and _same_header(rows[0], prev.rows[0])
+            if repeated:
                 rows, pages = rows[1:], pages[1:]
             out[-1] = prev.model_copy(update={
                 "rows": prev.rows + rows, "row_pages": prev.row_pages + pages, "page_end": it.page,
-                "header_rows": max(prev.header_rows, 1 if it.rows and _norm_row(it.rows[0]) == _norm_row(prev.rows[0]) else prev.header_rows),
+                "header_rows": max(prev.header_rows, 1 if repeated else 0),
             })
             continue
         out.append(it)
@@ -227,8 +261,10 @@ def read_pdf(path: Path, sha256: str, limits: Limits = DEFAULT_LIMITS) -> RawDoc
                     from ingest.ocr import ocr_page  # only scanned files pay for it
 
                     try:
-                        lines = ocr_page(page, number, limits)
+                        lines, ocr_tables = ocr_page(page, number, limits)
                         pi.ocr = True
+                        if ocr_tables:
+                            page_tables[number] = ocr_tables
                     except MissingTool:
                         raise
                     except Exception as exc:

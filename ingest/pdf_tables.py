@@ -77,7 +77,11 @@ def _touches(h: Seg, v: Seg) -> bool:
 
 
 def find_grids(page: pymupdf.Page) -> list[Grid]:
-    hs, vs = _segments(page)
+    return grids_from_segments(*_segments(page))
+
+
+def grids_from_segments(hs: list[Seg], vs: list[Seg]) -> list[Grid]:
+    """Group crossing rules into grids of at least two rows and two columns."""
     if len(hs) < 2 or len(vs) < 2:
         return []
     # connected components of crossing rules
@@ -166,13 +170,58 @@ def grid_rows(grid: Grid, spans: list[tuple[tuple[float, float, float, float], s
 
 
 def _join(parts: list[tuple[float, float, str]]) -> str:
-    parts.sort(key=lambda p: (round(p[0] / 3), p[1]))
-    lines: list[list[str]] = []
-    last_y = None
-    for y, _x, t in parts:
-        if last_y is None or abs(y - last_y) > 3:
-            lines.append([t])
-        else:
-            lines[-1].append(t)
-        last_y = y
-    return "\n".join("".join(line).strip() for line in lines if "".join(line).strip())
+    """Cell text line by line: words whose tops are within a few points share a line."""
+    parts.sort(key=lambda p: p[0])
+    lines: list[list[tuple[float, str]]] = []
+    top = None
+    for y, x, t in parts:
+        if top is None or y - top > 4:
+            lines.append([])
+            top = y
+        lines[-1].append((x, t))
+    out = []
+    for line in lines:
+        text = "".join(t for _, t in sorted(line)).strip()
+        if text:
+            out.append(text)
+    return "\n".join(out)
+
+
+def segments_from_image(dark: "np.ndarray", to_pt: float, min_len_px: int = 60) -> tuple[list[Seg], list[Seg]]:
+    """Ruling lines of a scanned page: long straight runs of dark pixels.
+
+    `dark` is a boolean image (True = ink). Text strokes are short, table rules long, so
+    runs of at least `min_len_px` in one direction are rules. Positions come back in
+    points (`to_pt` = 72 / dpi), ready for `grids_from_segments`.
+    """
+    import numpy as np
+
+    def runs(mask: "np.ndarray") -> list[tuple[int, int, int]]:
+        """(row, start, end) of runs of True at least min_len_px long, row by row."""
+        out = []
+        padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+        padded[:, 1:-1] = mask
+        diff = np.diff(padded, axis=1)
+        rows_s, cols_s = np.nonzero(diff == 1)
+        rows_e, cols_e = np.nonzero(diff == -1)
+        for r, a, b in zip(rows_s, cols_s, cols_e):
+            if b - a >= min_len_px:
+                out.append((int(r), int(a), int(b)))
+        return out
+
+    def merge(found: list[tuple[int, int, int]]) -> list[Seg]:
+        """Adjacent pixel rows of one thick rule become one segment."""
+        segs: list[list[float]] = []
+        for r, a, b in sorted(found):
+            for seg in segs:
+                if r - seg[3] <= 2 and a < seg[2] and b > seg[1]:
+                    seg[1], seg[2], seg[3] = min(seg[1], a), max(seg[2], b), r
+                    seg[4] += 1
+                    break
+            else:
+                segs.append([r, a, b, r, 1])
+        return [Seg(((s0 + s3) / 2) * to_pt, s1 * to_pt, s2 * to_pt) for s0, s1, s2, s3, n in segs if n <= 8]
+
+    hs = merge(runs(dark))
+    vs = merge(runs(dark.T))
+    return hs, vs
