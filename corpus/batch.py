@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -143,7 +144,7 @@ class _Archive:
                 except NotImplementedError as exc:
                     self._fail(display, info, inner, f"cannot be extracted from the archive: unsupported ({exc})")
                     continue
-                except (zipfile.BadZipFile, OSError, EOFError, zlib_error()) as exc:
+                except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
                     self._fail(display, info, inner, f"cannot be extracted from the archive: damaged ({exc})")
                     continue
                 if suffix == ".zip":
@@ -181,12 +182,6 @@ class _Archive:
 
 class _TooLarge(Exception):
     pass
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
 
 
 def collect_inputs(paths: list[str | Path], workdir: Path, limits: Limits = DEFAULT_LIMITS
@@ -254,8 +249,6 @@ def parse_file(path: str, sha256: str, limits: Limits) -> tuple:
         if _out_of_memory(exc):
             return fail("ran out of memory reading this file (over the per-file memory limit, --max-memory-mb)")
         return fail(f"unexpected error while reading: {type(exc).__name__}: {str(exc)[:200]}")
-    except MemoryError:
-        return fail("ran out of memory reading this file (over the per-file memory limit, --max-memory-mb)")
     slim = raw.model_copy(update={"blocks": []})
     return ("ok", (slim, plan), time.perf_counter() - start, timings)
 
@@ -322,6 +315,8 @@ _SIGNALS = {getattr(signal, n): n for n in ("SIGKILL", "SIGSEGV", "SIGABRT", "SI
 
 class _Worker:
     def __init__(self, ctx, max_memory_mb: float):
+        sys.stdout.flush()  # a forked child would otherwise write the parent's pending output again
+        sys.stderr.flush()
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, self.conn, max_memory_mb, os.getpid()),
                                 daemon=True, name="dxplan-worker")
@@ -382,7 +377,8 @@ class _Progress:
 
     def step(self, o: Outcome) -> None:
         self.done += 1
-        self.pages += o.pages or 0 if o.status == "ingested" else 0
+        if o.status == "ingested":
+            self.pages += o.pages or 0
         self.last = o.display
         self.draw()
 
@@ -443,13 +439,17 @@ def _now() -> str:
 class _Run:
     """One `ingest` run: the corpus connection, the summary and the log."""
 
-    def __init__(self, db, force: bool, progress: _Progress, log, on_outcome):
-        self.db, self.force, self.bar, self.log, self.on_outcome = db, force, progress, log, on_outcome
+    def __init__(self, db, force: bool, retry_failed: bool, progress: _Progress, log, on_outcome):
+        self.db, self.force, self.retry_failed = db, force, retry_failed
+        self.bar, self.log, self.on_outcome = progress, log, on_outcome
         self.summary = Summary()
 
-    def known(self, sha256: str) -> tuple[int, str] | None:
+    def stored(self, sha256: str) -> tuple[int, str] | None:
+        """(id, status) of the stored row to keep as it is, or None when the file is to be read."""
         row = self.db.conn.execute("SELECT id, status FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-        return (row[0], row[1]) if row else None
+        if row is None or self.force or (self.retry_failed and row[1] == "error"):
+            return None
+        return row[0], row[1]
 
     def record(self, o: Outcome) -> None:
         s = self.summary
@@ -483,12 +483,13 @@ class _Run:
         if kind == "ok":
             raw, plan = payload
             raw = raw.model_copy(update={"path": f.display, "filename": PurePosixPath(f.display).name})
-            doc_id, written = store_plan(self.db, raw, plan, size_bytes=size, seconds=seconds, replace=self.force)
+            doc_id, written = store_plan(self.db, raw, plan, size_bytes=size, seconds=seconds,
+                                         replace=self.force or self.retry_failed)
             status = "partial" if raw.unreadable_pages else "ok"
             return Outcome(f.display, "ingested" if written else "unchanged", pages=raw.pages, seconds=seconds,
                            document_id=doc_id, doc_status=status, store_s=time.perf_counter() - t0, **timings)
         doc_id, written = store_error(self.db, Path(f.display), f.sha256, fmt, payload, size_bytes=size,
-                                      replace=self.force)
+                                      replace=self.force or self.retry_failed)
         return Outcome(f.display, "failed" if written else "unchanged", payload, seconds=seconds, document_id=doc_id,
                        doc_status="error", store_s=time.perf_counter() - t0, **timings)
 
@@ -506,14 +507,14 @@ def ingest_paths(db_path: str | Path, paths: list[str | Path], *, jobs: int = 1,
     workdir = Path(tempfile.mkdtemp(prefix="dxplan-ingest-"))
     log = open(log_path, "a", encoding="utf-8") if log_path else None
     t0 = time.perf_counter()
-    run = _Run(db, force, _Progress(0, progress), log, on_outcome)
+    run = _Run(db, force, retry_failed, _Progress(0, progress), log, on_outcome)
     try:
         files, skipped = collect_inputs(paths, workdir, limits)
         run.summary.skipped_files = skipped
         for s in skipped:
             run.record(Outcome(s, "skipped", "not a .pdf, .docx or .doc file"))
         run.bar.total = len(files)
-        todo = _plan_work(run, files, force, retry_failed)
+        todo = _plan_work(run, files)
         _run_workers(run, todo, jobs, limits, timeout_s, max_memory_mb)
         run.bar.close()
     finally:
@@ -525,7 +526,7 @@ def ingest_paths(db_path: str | Path, paths: list[str | Path], *, jobs: int = 1,
     return run.summary
 
 
-def _plan_work(run: _Run, files: list[InputFile], force: bool, retry_failed: bool) -> list[InputFile]:
+def _plan_work(run: _Run, files: list[InputFile]) -> list[InputFile]:
     """Hash every input; account at once for the unchanged, the duplicates and the
     failures known before parsing. Returns the files to parse."""
     todo: list[InputFile] = []
@@ -542,16 +543,14 @@ def _plan_work(run: _Run, files: list[InputFile], force: bool, retry_failed: boo
             run.record(Outcome(f.display, "unchanged", f"same content as {first[f.sha256]}"))
             continue
         first[f.sha256] = f.display
-        seen = run.known(f.sha256)
-        if seen and not force and not (retry_failed and seen[1] == "error"):
+        seen = run.stored(f.sha256)
+        if seen:
             run.record(Outcome(f.display, "unchanged", document_id=seen[0], doc_status=seen[1]))
             continue
         if f.error:
             run.record(run.store(f, ("error", f.error, 0.0, {})))
             continue
         todo.append(f)
-    if retry_failed and not force:
-        run.force = True  # replace the stored error rows of the files read again
     return todo
 
 
@@ -571,7 +570,7 @@ def _run_workers(run: _Run, todo: list[InputFile], jobs: int, limits: Limits, ti
             for i, w in enumerate(workers):
                 while w.file is None and queue:
                     f = queue.popleft()
-                    seen = None if run.force else run.known(f.sha256)
+                    seen = run.stored(f.sha256)
                     if seen:  # stored meanwhile by another `ingest` run on the same corpus
                         run.record(Outcome(f.display, "unchanged", document_id=seen[0], doc_status=seen[1]))
                         continue

@@ -48,18 +48,31 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @db_option
 @click.option("--force", is_flag=True, help="Re-process files already in the corpus (same sha256).")
+@click.option("--retry-failed", is_flag=True, help="Re-process files stored with status 'error'.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="Parallel worker processes.")
 @click.option("--max-pages", default=1000, show_default=True, type=click.IntRange(1), help="Refuse longer documents.")
-@click.option("--max-file-mb", default=200.0, show_default=True, type=float, help="Refuse larger files.")
-@click.option("--timeout", "timeout_s", default=300.0, show_default=True, type=float, help="Seconds allowed per file.")
+@click.option("--max-file-mb", default=200.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Refuse larger files (also inside .zip archives).")
+@click.option("--max-table-depth", default=5, show_default=True, type=click.IntRange(1, 50),
+              help="Refuse DOCX files with tables nested deeper.")
+@click.option("--timeout", "timeout_s", default=600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds allowed per file; a file taking longer is stopped and recorded as failed.")
+@click.option("--max-memory-mb", default=4096, show_default=True, type=click.IntRange(64),
+              help="Memory a worker may use for one file beyond its start-up size.")
 @click.option("--no-ocr", is_flag=True, help="Do not OCR image-only pages (they are reported unreadable).")
-@click.option("--log", "log_path", type=click.Path(dir_okay=False), help="Append one JSON line per file to this log.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), help="Append one JSON line per input to this log.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no per-file lines.")
-def ingest(paths, db_path, force, jobs, max_pages, max_file_mb, timeout_s, no_ocr, log_path, quiet):
+def ingest(paths, db_path, force, retry_failed, jobs, max_pages, max_file_mb, max_table_depth, timeout_s,
+           max_memory_mb, no_ocr, log_path, quiet):
     """Ingest plan files (.pdf, .docx, .doc), folders (recursively) and .zip archives.
 
     Unchanged files (same sha256) are skipped; a file that cannot be read is stored
-    with status 'error' and a message, and the others go on. Exits 3 when some failed.
+    with status 'error' and a message, and the others go on; other files are skipped
+    and counted. Each document is stored in one transaction: an interrupted run loses
+    nothing already stored, and running it again finishes the job.
+
+    Exits 3 when some inputs failed (now or in an earlier run; --retry-failed reads
+    those again), 130 when interrupted.
 
     \b
     Examples:
@@ -70,18 +83,22 @@ def ingest(paths, db_path, force, jobs, max_pages, max_file_mb, timeout_s, no_oc
     from corpus.batch import ingest_paths
     from ingest.limits import Limits
 
-    limits = Limits(max_pages=max_pages, max_file_mb=max_file_mb, ocr=not no_ocr)
+    limits = Limits(max_pages=max_pages, max_file_mb=max_file_mb, max_table_depth=max_table_depth, ocr=not no_ocr)
 
     def show(o):
-        if quiet or o.status == "ingested" and sys.stderr.isatty():
-            return
-        if o.status == "failed":
+        if not quiet and o.status == "failed":
             click.echo(f"failed     {o.display}: {o.message}", err=True)
 
-    summary = ingest_paths(db_path, list(paths), jobs=jobs, force=force, limits=limits, progress=not quiet,
-                           log_path=log_path, timeout_s=timeout_s, on_outcome=show)
+    try:
+        summary = ingest_paths(db_path, list(paths), jobs=jobs, force=force, retry_failed=retry_failed,
+                               limits=limits, progress=not quiet, log_path=log_path, timeout_s=timeout_s,
+                               max_memory_mb=max_memory_mb, on_outcome=show)
+    except KeyboardInterrupt:
+        click.echo("\ndxplan: interrupted; every document stored so far is complete: run the same command "
+                   "again to go on", err=True)
+        sys.exit(130)
     click.echo(summary.line() + f" ({summary.pages} pages in {summary.seconds:.1f} s) → {db_path}")
-    if summary.failed:
+    if summary.any_failed:
         sys.exit(3)
 
 

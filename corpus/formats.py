@@ -49,7 +49,7 @@ def table(rows: Sequence[dict], columns: Sequence[str] | None = None, max_width:
     widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
     import sys
 
-    total = max_width or (shutil.get_terminal_size((160, 20)).columns if sys.stdout.isatty() else 240)
+    total = max_width or (shutil.get_terminal_size((160, 20)).columns if sys.stdout.isatty() else 10**6)
     # shrink the widest columns until the table fits the terminal
     while sum(widths) + 2 * (len(widths) - 1) > total and max(widths) > 12:
         i = widths.index(max(widths))

@@ -9,13 +9,16 @@ The Datasette instance gets Vietnamese metadata and canned queries from
 - `register_routes`: `/-/dxplan/document/{id}` serves the source file of a document, and
   only files that `documents.path` lists;
 - `render_cell`: `page` cells link to that route at `#page=N`; snippets keep their marks;
-- `extra_template_vars` / `extra_css_urls`: the home page's data and style.
+- `extra_template_vars` / `extra_css_urls`: the home page's data and style;
+- `extra_js_urls` / `extra_body_script`: Vietnamese labels on the query forms.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+import json
 import re
 import socket
 import sqlite3
@@ -35,6 +38,7 @@ from datasette.plugins import pm
 from datasette.utils.asgi import Response, asgi_send_file
 
 from corpus.search import fts_query, snippet
+from ingest.detect import zip_member_name
 from ingest.normalize import fold
 
 SERVE_DIR = Path(__file__).with_name("serve")
@@ -94,7 +98,7 @@ def make_app(db_path: str | Path, *, immutable: bool = False) -> Datasette:
 
 def _check_corpus(path: Path) -> None:
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
             conn.execute("SELECT id, issuer, path FROM documents LIMIT 1").fetchall()
         finally:
@@ -254,22 +258,21 @@ def _zip_member(recorded: str, db_path: Path) -> bytes | None:
             continue
         for archive in _candidates(str(Path(*parts[:i])), db_path):
             if archive.is_file():
-                return _read_member(archive.read_bytes(), "/".join(parts[i:]))
+                return _read_member(archive, "/".join(parts[i:]))
     return None
 
 
-def _read_member(data: bytes, name: str) -> bytes | None:
-    from corpus.batch import _member_name
-
+def _read_member(archive: Path | io.BytesIO, name: str) -> bytes | None:
+    """The member called `name`, looking into archives inside the archive as ingest does."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():
-                member = _member_name(info)
+                member = zip_member_name(info)
                 if member == name:
                     return zf.read(info)
                 if member.lower().endswith(".zip") and name.startswith(member + "/"):
-                    return _read_member(zf.read(info), name[len(member) + 1:])
-    except (zipfile.BadZipFile, OSError, EOFError):
+                    return _read_member(io.BytesIO(zf.read(info)), name[len(member) + 1:])
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
         return None
     return None
 
@@ -294,12 +297,13 @@ async def document_view(datasette, request):
     }
     content_type = CONTENT_TYPES.get(fmt, "application/octet-stream")
     db_path = datasette._dxplan_db_path
+    # hashing and unzipping can take a moment on large files: keep the server responsive
     for path in _candidates(recorded, db_path):
         if path.is_file():
-            if _sha256_file(path) != sha:
+            if await asyncio.to_thread(_sha256_file, path) != sha:
                 return await _error(datasette, request, 409, _changed(filename))
             return _FileResponse(path, content_type, headers)
-    data = _zip_member(recorded, db_path)
+    data = await asyncio.to_thread(_zip_member, recorded, db_path)
     if data is not None:
         if hashlib.sha256(data).hexdigest() != sha:
             return await _error(datasette, request, 409, _changed(filename))
@@ -347,6 +351,13 @@ FROM indicators i ORDER BY i.id
 """
 
 
+def _number(value) -> str:
+    """95.0 → '95', 0.5 → '0.5', None → ''."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 async def _home_vars(datasette) -> dict:
     db = datasette.get_database(DB_NAME)
     plans = [dict(r) for r in (await db.execute(_PLANS_SQL)).rows]
@@ -355,6 +366,9 @@ async def _home_vars(datasette) -> dict:
         p["status_label"] = STATUS_LABELS.get(p["status"], p["status"])
         p["source_url"] = datasette.urls.path(f"{DOCUMENT_ROUTE}{p['id']}")
     indicators = [dict(r) for r in (await db.execute(_INDICATORS_SQL)).rows]
+    for i in indicators:
+        for key in ("floor_province", "floor_ministry"):
+            i[key] = _number(i[key])
     queries = datasette.metadata("queries", database=DB_NAME) or {}
     tables = datasette.metadata("tables", database=DB_NAME) or {}
     ok = [p for p in plans if p["status"] != "error"]
@@ -387,3 +401,19 @@ def extra_css_urls(datasette):
     if not _enabled(datasette):
         return []
     return [datasette.urls.path("/dxplan-static/dxplan.css")]
+
+
+@hookimpl
+def extra_js_urls(template, datasette):
+    if template != "query.html" or not _enabled(datasette):
+        return []
+    return [datasette.urls.path("/dxplan-static/query-labels.js")]
+
+
+@hookimpl
+def extra_body_script(template, datasette):
+    if template != "query.html" or not _enabled(datasette):
+        return None
+    config = datasette.plugin_config(PLUGIN) or {}
+    words = {k: config.get(k, {}) for k in ("params", "ui", "columns")}
+    return "dxplanLabels(" + json.dumps(words, ensure_ascii=False).replace("</", "<\\/") + ");"

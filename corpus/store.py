@@ -132,6 +132,24 @@ def _json(value) -> str | None:
     return json.dumps(value, ensure_ascii=False) if value else None
 
 
+def page_ranges(pages: list[int]) -> str:
+    """[3, 4, 5, 9] → "3-5, 9"."""
+    runs: list[list[int]] = []
+    for p in sorted(pages):
+        if runs and p == runs[-1][1] + 1:
+            runs[-1][1] = p
+        else:
+            runs.append([p, p])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def unreadable_message(raw: RawDocument) -> str:
+    """"unreadable pages: 18-52 (content lost: …)": which pages, and why the first one failed."""
+    bad = [p for p in raw.page_info if not p.readable]
+    why = next((p.note for p in bad if p.note), None)
+    return f"unreadable pages: {page_ranges([p.number for p in bad])}" + (f" ({why})" if why else "")
+
+
 def store_plan(db: sqlite_utils.Database, raw: RawDocument, plan: Plan, *, size_bytes: int | None = None,
                seconds: float | None = None, replace: bool = False) -> tuple[int, bool]:
     """Write one document and everything extracted from it. Returns (document id, written?)."""
@@ -149,7 +167,7 @@ def store_plan(db: sqlite_utils.Database, raw: RawDocument, plan: Plan, *, size_
         status = "partial" if unreadable else "ok"
         warnings = list(raw.warnings)
         if unreadable:
-            warnings.insert(0, "unreadable pages: " + ", ".join(map(str, unreadable)))
+            warnings.insert(0, unreadable_message(raw))
         doc_id = _insert(conn, "documents", {
             "path": raw.path, "filename": raw.filename, "sha256": raw.sha256, "format": raw.format,
             "pages": raw.pages, "status": status, "error": "; ".join(warnings[:1]) if unreadable else None,

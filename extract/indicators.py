@@ -18,7 +18,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from extract.catalogue import Indicator, catalogue
-from ingest.normalize import fold
+from ingest.normalize import fold, match_key
 
 THRESHOLD = 35.0
 
@@ -32,12 +32,21 @@ class _Rules:
     parts: dict[str, list[str]]
 
 
-def _term_rx(terms: list[str]) -> re.Pattern:
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(fold(t)) for t in terms) + r")(?![a-z0-9])")
+class _Terms:
+    """Terms compared with accents when the text has them ("sổ sức khỏe" is not "hồ sơ sức
+    khỏe"), accent-free when the text has none (OCR, lazy typing)."""
+
+    def __init__(self, terms: list[str]):
+        alt = lambda ts: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in ts) + r")(?!\w)")  # noqa: E731
+        self.accented = alt(sorted({match_key(t) for t in terms}, key=len, reverse=True))
+        self.folded = alt(sorted({fold(t) for t in terms}, key=len, reverse=True))
+
+    def search(self, key: str, folded: str, has_accents: bool):
+        return self.accented.search(key) if has_accents else self.folded.search(folded)
 
 
 @lru_cache(maxsize=1)
-def _rules() -> list[tuple[_Rules, list[re.Pattern], re.Pattern | None]]:
+def _rules() -> list[tuple[_Rules, list[_Terms], _Terms | None]]:
     data = yaml.safe_load((resources.files("extract") / "data" / "indicator_terms.yaml").read_text(encoding="utf-8"))
     out = []
     cat = catalogue()
@@ -48,7 +57,7 @@ def _rules() -> list[tuple[_Rules, list[re.Pattern], re.Pattern | None]]:
             variants=[fold(ind.text)] + [fold(a) for a in spec.get("aliases", [])],
             parts=spec.get("parts", {}),
         )
-        out.append((r, [_term_rx(g) for g in r.require], _term_rx(r.exclude) if r.exclude else None))
+        out.append((r, [_Terms(g) for g in r.require], _Terms(r.exclude) if r.exclude else None))
     return out
 
 
@@ -61,11 +70,13 @@ class Match:
 def match_indicator(text: str) -> Match | None:
     """The catalogue indicator this target measures, or None."""
     f = fold(text)
+    key = match_key(text)
+    accents = f != key
     best: Match | None = None
     for r, require, exclude in _rules():
-        if not all(rx.search(f) for rx in require):
+        if not all(t.search(key, f, accents) for t in require):
             continue
-        if exclude is not None and exclude.search(f):
+        if exclude is not None and exclude.search(key, f, accents):
             continue
         score = max(fuzz.token_set_ratio(f, v) * 0.5 + fuzz.partial_ratio(f, v) * 0.5 for v in r.variants)
         if score >= THRESHOLD and (best is None or score > best.score):
@@ -74,11 +85,11 @@ def match_indicator(text: str) -> Match | None:
 
 
 def _part(indicator_id: int, text: str) -> str | None:
-    f = fold(text)
+    f, key = fold(text), match_key(text)
     for r, _, _ in _rules():
         if r.id == indicator_id and r.parts:
             for part, terms in r.parts.items():
-                if _term_rx(terms).search(f):
+                if _Terms(terms).search(key, f, f != key):
                     return part
     return None
 

@@ -161,7 +161,8 @@ def _role_patterns() -> list[dict]:
 def pipeline() -> Language:
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "dxplan.underthesea_tokenizer.v1"}}})
     ruler = nlp.add_pipe("span_ruler", name="dxplan_roles",
-                         config={"spans_key": SPANS_KEY, "phrase_matcher_attr": "NORM", "overwrite": False})
+                         config={"spans_key": SPANS_KEY, "phrase_matcher_attr": "NORM", "overwrite": False,
+                                 "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
     ruler.add_patterns(_role_patterns())
     nlp.add_pipe("dxplan_units")
     nlp.add_pipe("dxplan_deadlines")

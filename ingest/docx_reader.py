@@ -179,6 +179,9 @@ class _Reader:
         try:
             self.root = etree.fromstring(zf.read("word/document.xml"), _XML_PARSER)
         except etree.XMLSyntaxError as exc:
+            if "excessive depth" in str(exc).lower():  # libxml2 stops at 256 levels: hostile nesting
+                raise LimitExceeded("DOCX content nested more than 256 levels deep (tables within tables?); "
+                                    "refused") from exc
             raise IngestError(f"broken DOCX: word/document.xml is not well-formed XML ({exc})") from exc
         self.has_rendered_breaks = self.root.find(f".//{_W}lastRenderedPageBreak") is not None
         self.page = 1

@@ -34,19 +34,43 @@ def _open(path: Path) -> pymupdf.Document:
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises its own FileDataError/RuntimeError variants
-        raise IngestError(f"corrupt PDF: cannot be opened ({_short(exc)})") from exc
-    if doc.needs_pass:
+        raise IngestError(f"corrupt PDF: cannot be opened ({_short(exc, path)})") from exc
+    try:
+        # a damaged file is repaired lazily: these can fail as well as the open
+        locked, pages = doc.needs_pass, (0 if doc.needs_pass else doc.page_count)
+    except Exception as exc:
+        doc.close()
+        raise IngestError(f"corrupt or truncated PDF: no pages could be read ({_short(exc, path)})") from exc
+    if locked:
         doc.close()
         raise IngestError("encrypted PDF: requires a password to open")
-    if doc.page_count == 0:
+    if pages == 0:
         doc.close()
-        raise IngestError("corrupt PDF: no pages could be read (truncated or damaged file)")
+        raise IngestError("corrupt or truncated PDF: no pages could be read")
     return doc
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: Exception, path: Path | None = None) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    msg = re.sub(r"^code=\d+:\s*", "", msg)  # MuPDF's internal error code means nothing to a reader
+    if msg.startswith("Failed to open file"):
+        return "no PDF structure found"
+    if path is not None:
+        msg = msg.replace(f" '{path}'", "").replace(str(path), path.name)
     return msg[:160]
+
+
+_NO_OCR = "image-only page (OCR disabled)"
+
+
+def _oversized_image(page: pymupdf.Page, limits: Limits) -> str | None:
+    """Decoding an image of billions of pixels would take gigabytes: refuse it by its header."""
+    for img in page.get_images(full=True):
+        width, height = img[2], img[3]
+        if width * height > limits.max_image_pixels:
+            return (f"image of {width}×{height} pixels, over the {limits.max_image_pixels / 1e6:g} Mpx limit "
+                    "for OCR; not read")
+    return None
 
 
 @dataclass
@@ -256,8 +280,14 @@ def read_pdf(path: Path, sha256: str, limits: Limits = DEFAULT_LIMITS) -> RawDoc
                 continue
             heights[number], widths[number] = page.rect.height, page.rect.width
             pi = PageInfo(number=number)
-            if sum(len(ln.text) for ln in lines) < 5 and page.get_images(full=False):
-                if limits.ocr:
+            if not lines and doc.is_repaired and not page.get_contents():
+                # a repaired file keeps the pages whose content was cut off, empty
+                pi.readable, pi.note = False, "content lost: the PDF is damaged (truncated or corrupt)"
+            elif sum(len(ln.text) for ln in lines) < 5 and page.get_images(full=False):
+                too_big = _oversized_image(page, limits)
+                if too_big:
+                    pi.readable, pi.note = False, too_big
+                elif limits.ocr:
                     from ingest.ocr import ocr_page  # only scanned files pay for it
 
                     try:
@@ -271,7 +301,7 @@ def read_pdf(path: Path, sha256: str, limits: Limits = DEFAULT_LIMITS) -> RawDoc
                         pi.readable, pi.note = False, f"OCR failed: {_short(exc)}"
                         lines = []
                 else:
-                    pi.readable, pi.note = False, "image-only page (OCR disabled)"
+                    pi.readable, pi.note = False, _NO_OCR
             elif lines:
                 try:
                     tables = _tables(page, number, spans)
@@ -295,13 +325,20 @@ def read_pdf(path: Path, sha256: str, limits: Limits = DEFAULT_LIMITS) -> RawDoc
         blocks = paragraphs(ordered)
         items = _interleave(blocks, page_tables)
         items = merge_continued_tables(items)
+        if doc.is_repaired:
+            warnings.insert(0, "the PDF is damaged (truncated or corrupt) and was repaired to be read")
     finally:
         doc.close()
     if not any(isinstance(b, TextBlock) and b.text for b in items) and not any(isinstance(b, TableBlock) for b in items):
+        unreadable = [p for p in info if not p.readable]
         if any(p.ocr for p in info):
             raise IngestError("no text: OCR found no readable text on the scanned pages")
-        if any(not p.readable for p in info):
-            raise IngestError("no text: every page is an image and OCR is disabled or failed")
+        if unreadable and not limits.ocr and all(p.note == _NO_OCR for p in unreadable):
+            raise IngestError(f"no text: the PDF is a scan ({len(unreadable)} image-only pages) and OCR is "
+                              "disabled (--no-ocr)")
+        if unreadable:
+            first = unreadable[0]
+            raise IngestError(f"no text: no page could be read (page {first.number}: {first.note})")
         raise IngestError("no text: the PDF has no text layer and no images (blank document)")
     return RawDocument(
         path=str(path), filename=path.name, format="pdf", sha256=sha256, pages=len(info),

@@ -14,6 +14,7 @@ import hashlib
 import io
 import shutil
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,21 @@ def test_document_route_refuses_what_the_corpus_does_not_list(app):
         assert r.status_code == 404 and b"root:" not in r.content, path
 
 
+def test_document_route_serves_a_member_of_an_ingested_zip(corpus, tmp_path):
+    pdf = (corpus.parent / "plans" / "minimal-tuyen-quang-2025.pdf").read_bytes()
+    archive = tmp_path / "hồ sơ.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("2025/Kế hoạch Tuyên Quang.pdf", pdf)
+    db = tmp_path / "zip.db"
+    assert ingest_paths(db, [archive], jobs=1, progress=False).ingested == 1
+    with sqlite3.connect(db) as conn:
+        doc_id, path = conn.execute("SELECT id, path FROM documents").fetchone()
+    assert path.endswith("hồ sơ.zip/2025/Kế hoạch Tuyên Quang.pdf")
+    r = get(make_app(db), f"/-/dxplan/document/{doc_id}")
+    assert r.status_code == 200 and r.content == pdf
+    assert "filename*=UTF-8''K%E1%BA%BF%20ho%E1%BA%A1ch" in r.headers["content-disposition"]
+
+
 def test_document_route_refuses_a_file_changed_since_ingest(corpus, doc_ids, tmp_path):
     copy = tmp_path / "copy.db"
     shutil.copy(corpus, copy)
@@ -284,3 +300,9 @@ def test_cli_serve_without_corpus_fails_with_one_line(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "none.db"), "--port", "8001"])
     assert result.exit_code == 1
     assert "no corpus at" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_immutable_mode_serves_the_same_pages(corpus):
+    app = make_app(corpus, immutable=True)
+    assert "Tuyên Quang" in get(app, "/").text
+    assert [r["issuer"] for r in rows(app, "chi_tieu_thap_hon_muc_san", kind="", indicator="")] == ["Tuyên Quang"]
