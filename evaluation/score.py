@@ -186,22 +186,26 @@ def score(spec: DocSpec, plan: Plan, fmt: str) -> DocScore:
     return s
 
 
-def _match(gold: list[str], pred: list[str], threshold: float) -> list[tuple[int, int]]:
-    scored = []
-    for gi, g in enumerate(gold):
-        for pi, p in enumerate(pred):
-            sim = _similar(g, p)
-            if sim >= threshold:
-                scored.append((sim, -abs(gi - pi), gi, pi))
-    scored.sort(reverse=True)
+def _assign(scored: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
+    """Greedy one-to-one pairing, best score first."""
     used_g, used_p, pairs = set(), set(), []
-    for _sim, _d, gi, pi in scored:
+    for _s, gi, pi in sorted(scored, key=lambda x: (-x[0], x[1], x[2])):
         if gi in used_g or pi in used_p:
             continue
         used_g.add(gi)
         used_p.add(pi)
         pairs.append((gi, pi))
     return pairs
+
+
+def _match(gold: list[str], pred: list[str], threshold: float) -> list[tuple[int, int]]:
+    scored = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            sim = _similar(g, p)
+            if sim >= threshold:
+                scored.append((sim - 0.001 * abs(gi - pi), gi, pi))
+    return _assign(scored)
 
 
 def _match_targets(gold, preds) -> list[tuple[int, int]]:
@@ -209,15 +213,6 @@ def _match_targets(gold, preds) -> list[tuple[int, int]]:
     for gi, (g, lab) in enumerate(gold):
         for pi, t in enumerate(preds):
             sim = _similar(g, t.text)
-            if sim < 75:
-                continue
-            scored.append((sim + (15 if abs(lab.value - t.value) < 1e-6 else 0), gi, pi))
-    scored.sort(reverse=True)
-    used_g, used_p, pairs = set(), set(), []
-    for _s, gi, pi in scored:
-        if gi in used_g or pi in used_p:
-            continue
-        used_g.add(gi)
-        used_p.add(pi)
-        pairs.append((gi, pi))
-    return pairs
+            if sim >= 75:
+                scored.append((sim + (15 if abs(lab.value - t.value) < 1e-6 else 0), gi, pi))
+    return _assign(scored)

@@ -29,6 +29,11 @@ from ingest.normalize import fold
 SPANS_KEY = "dx"
 
 
+@lru_cache(maxsize=65536)
+def _norm(word: str) -> str:
+    return fold(word)
+
+
 class UndertheseaTokenizer:
     """Words from underthesea.word_tokenize, aligned to the text; NORM is the folded form."""
 
@@ -81,7 +86,7 @@ class UndertheseaTokenizer:
                     spaces.append(i < len(parts) - 1)
             doc = Doc(self.vocab, words=words or [text], spaces=spaces or [False])
         for t in doc:
-            t.norm_ = fold(t.text)
+            t.norm_ = _norm(t.text)
         return doc
 
     # spaCy serialisation hooks (nothing to save: the model is underthesea's)

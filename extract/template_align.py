@@ -65,11 +65,19 @@ def _boilerplate() -> tuple[str, ...]:
     return tuple(match_key(s) for s in _aliases_data()["boilerplate"])
 
 
+@lru_cache(maxsize=65536)
 def _token_match(a: str, b: str) -> bool:
     return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 85)
 
 
-def _overlap(h: list[str], v: list[str]) -> float:
+def _found(tokens: tuple[str, ...], others: tuple[str, ...]) -> float:
+    """Share of `tokens` present in `others` (exactly, or nearly for OCR-damaged words)."""
+    pool = set(others)
+    hits = sum(1 for t in tokens if t in pool or any(_token_match(t, u) for u in others))
+    return hits / len(tokens)
+
+
+def _overlap(h: tuple[str, ...], v: tuple[str, ...]) -> float:
     """Share of the template wording found in the heading, weighted above the reverse.
 
     A heading may add words ("Phát triển hạ tầng số" for "Hạ tầng số"); a heading that is
@@ -78,19 +86,17 @@ def _overlap(h: list[str], v: list[str]) -> float:
     """
     if not h or not v:
         return 0.0
-    found_v = sum(any(_token_match(t, u) for u in h) for t in v) / len(v)
-    found_h = sum(any(_token_match(t, u) for u in v) for t in h) / len(h)
-    return 100.0 * (0.65 * found_v + 0.35 * found_h)
+    return 100.0 * (0.65 * _found(v, h) + 0.35 * _found(h, v))
 
 
 def title_similarity(heading: str, section: TemplateSection) -> float:
     h = _norm_title(heading)
     if not h:
         return 0.0
-    ht = h.split()
+    ht = tuple(h.split())
     best = 0.0
     for v in _variants(section.title):
-        best = max(best, _overlap(ht, v.split()), fuzz.ratio(h, v))
+        best = max(best, _overlap(ht, tuple(v.split())), fuzz.ratio(h, v))
     return best
 
 
