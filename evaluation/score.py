@@ -214,5 +214,8 @@ def _match_targets(gold, preds) -> list[tuple[int, int]]:
         for pi, t in enumerate(preds):
             sim = _similar(g, t.text)
             if sim >= 75:
-                scored.append((sim + (15 if abs(lab.value - t.value) < 1e-6 else 0), gi, pi))
+                # same value first; among equal values and texts, the same indicator and level
+                bonus = 15 * (abs(lab.value - t.value) < 1e-6) + 2 * (lab.indicator == t.indicator_id) \
+                    + 1 * (lab.level == t.level)
+                scored.append((sim + bonus, gi, pi))
     return _assign(scored)

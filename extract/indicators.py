@@ -30,6 +30,7 @@ class _Rules:
     exclude: list[str]
     variants: list[str]
     parts: dict[str, list[str]]
+    unit: str | None = None  # the indicator counts this ("trung tâm"), not a percentage
 
 
 class _Terms:
@@ -55,7 +56,7 @@ def _rules() -> list[tuple[_Rules, list[_Terms], _Terms | None]]:
         r = _Rules(
             id=int(iid), require=spec.get("require", []), exclude=spec.get("exclude", []),
             variants=[fold(ind.text)] + [fold(a) for a in spec.get("aliases", [])],
-            parts=spec.get("parts", {}),
+            parts=spec.get("parts", {}), unit=spec.get("unit"),
         )
         out.append((r, [_Terms(g) for g in r.require], _Terms(r.exclude) if r.exclude else None))
     return out
@@ -67,13 +68,16 @@ class Match:
     score: float
 
 
-def match_indicator(text: str) -> Match | None:
-    """The catalogue indicator this target measures, or None."""
+def match_indicator(text: str, unit: str | None = None) -> Match | None:
+    """The catalogue indicator this target measures, or None. `unit` is the target's unit:
+    an indicator that counts something ("01 trung tâm dữ liệu") is not a percentage."""
     f = fold(text)
     key = match_key(text)
     accents = f != key
     best: Match | None = None
     for r, require, exclude in _rules():
+        if unit is not None and r.unit is not None and fold(unit) != fold(r.unit):
+            continue
         if not all(t.search(key, f, accents) for t in require):
             continue
         if exclude is not None and exclude.search(key, f, accents):

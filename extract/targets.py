@@ -51,6 +51,19 @@ def _level(folded_clause_before: str) -> str | None:
     return None
 
 
+def _level_near(text: str, a: int, b: int, q: Quantity, qs: list[Quantity]) -> str | None:
+    """The administrative level a number is about: named in its own comma-part of the clause
+    ("… 90% ở cấp tỉnh, 80% ở cấp huyện"), else the nearest one before it ("cấp tỉnh đạt 90%")."""
+    cuts = sorted({a, b} | {a + m.end() for m in re.finditer(",", text[a:b])})
+    part = next(((x, y) for x, y in zip(cuts, cuts[1:]) if x <= q.start < y), (a, b))
+    others = [o for o in qs if o is not q and part[0] <= o.start < part[1]]
+    if not others:
+        found = _level(fold_aligned(text[part[0]:part[1]]))
+        if found:
+            return found
+    return _level(fold_aligned(text[a:q.start]))
+
+
 def _content_words(text: str) -> int:
     f = re.sub(r"[\d%.,;:()\-]+", " ", fold(text))
     f = re.sub(r"\b(cap|tinh|huyen|xa|bo|dat|toi thieu|it nhat|tren|hon|phan dau|ty le|va|nam|muc|trong do|doi voi)\b", " ", f)
@@ -93,11 +106,10 @@ def targets_from_text(text: str, page: int, section: int | None, plan_year: int 
             continue
         year_candidates = [y for y in _years(clause) + _years(text) if not plan_year or y >= plan_year]
         year = min(year_candidates) if year_candidates else plan_year
-        level = (_level(fold_aligned(before)) or _level(fold_aligned(text[q.end:b]))
-                 or _level(fold_aligned(text[:q.start])))
+        level = _level_near(text, a, b, q, qs)
         # "…; cấp huyện đạt 80%" says only level and value: it continues the first clause's subject
         context = clause if _content_words(clause) >= 3 else text[first[0]:first[1]] + " " + clause
-        m = match_indicator(context)
+        m = match_indicator(context, q.unit)
         floor = meets = None
         if m:
             ind = catalogue().get(m.indicator_id)
@@ -165,6 +177,7 @@ def targets_from_table(table: TableBlock, section: int | None, plan_year: int | 
     hr, cols = found
     targets: list[Target] = []
     results: list[Result] = []
+    parent = ""  # a row without a value heads the sub-rows under it ("7 | Tỷ lệ …" then "7.1 | Cấp tỉnh")
     for r in range(hr + 1, len(table.rows)):
         row = table.rows[r]
         text = row[cols["text"]].strip() if cols["text"] < len(row) else ""
@@ -179,20 +192,23 @@ def targets_from_table(table: TableBlock, section: int | None, plan_year: int | 
             t, res = targets_from_text(text, page, section, plan_year, issuer_kind, source="table")
             targets += t
             results += res
+            if not t:
+                parent = text
             continue
         unit = "%" if (m.group("pct") or unit_cell.strip() in ("%", "Tỷ lệ %", "tỷ lệ %") or
                        (not unit_cell and "%" in text)) else (unit_cell or "%")
         cmp_text = m.group("cmp") + " "
         op, _, _, _ = comparator_before(cmp_text, len(cmp_text))
-        context = f"{text} {value_cell}"
-        match = match_indicator(text)
+        subject = text if _content_words(text) >= 3 or not parent else f"{parent} {text}"
+        match = match_indicator(subject, unit)
         floor = meets = None
+        level = _level(fold_aligned(text))
         if match:
-            floor, meets = floor_check(catalogue().get(match.indicator_id), issuer_kind, value, unit, op, None, text)
+            floor, meets = floor_check(catalogue().get(match.indicator_id), issuer_kind, value, unit, op, level, subject)
         ys = [y for y in _years(text + " " + value_cell) if not plan_year or y >= plan_year]
         targets.append(Target(
-            text=context.strip(), section=section, value=value, unit=unit, comparator=op,
-            year=min(ys) if ys else plan_year, level=_level(fold_aligned(text)),
+            text=" | ".join(c.strip() for c in row if c.strip()), section=section, value=value, unit=unit,
+            comparator=op, year=min(ys) if ys else plan_year, level=level,
             indicator_id=match.indicator_id if match else None, match_score=match.score if match else None,
             floor=floor, meets_floor=meets, page=page, source="table",
         ))

@@ -15,7 +15,7 @@ from extract.deadlines import Deadline, parse_deadline
 from extract.nlp import analyse, spans
 from extract.template_align import is_boilerplate
 from extract.units import canonical_unit, find_units, unit_successor
-from ingest.normalize import fold
+from ingest.normalize import fold, fold_aligned
 from models.plan import Task
 from models.raw import TableBlock, TextBlock
 
@@ -25,8 +25,10 @@ _CONTINUATION = re.compile(
     r"^\s*[-+•]?\s*(đơn vị|cơ quan)?\s*(chủ trì|phối hợp|thời gian|thời hạn|tiến độ|sản phẩm|kết quả dự kiến|kinh phí)\s*(thực hiện|hoàn thành)?\s*:",
     re.IGNORECASE,
 )
-_NOT_TASK = re.compile(r"^\s*(căn cứ|trong đó|cụ thể|bao gồm|gồm)\b", re.IGNORECASE)
+_NOT_TASK = re.compile(r"^\s*(căn cứ|trong đó|cụ thể|bao gồm|gồm|trong quá trình (thực hiện|triển khai))\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"[\s,;:]*(?:(?:và|với|cùng|cùng với|các|và các)\s*)*[\s,;:]*", re.IGNORECASE)
+# verbs by which the units written before them perform the task (accent-free)
+_PERFORM = re.compile(r"\s*(?:cung\s+)?(?:thuc hien|trien khai|tham muu|duy tri|hoan thanh|chu tri|dam nhiem|chiu trach nhiem)\b")
 _GAP_BEFORE_LEAD = re.compile(r"^[\s,]*(là|làm)?\s*(cơ quan|đơn vị)?\s*$", re.IGNORECASE)
 
 
@@ -51,77 +53,112 @@ def _after_label(text: str, end: int) -> bool:
     return text[end:end + 3].lstrip().startswith(":")
 
 
+def _unit_lists(text: str, units: list[_Unit]) -> list[list[_Unit]]:
+    """Units written as one list ("Sở A, Sở B và UBND các huyện"): joined only by commas, "và"."""
+    lists: list[list[_Unit]] = []
+    for u in units:
+        if lists and _LIST_GAP.fullmatch(text[lists[-1][-1].end:u.start]):
+            lists[-1].append(u)
+        else:
+            lists.append([u])
+    return lists
+
+
+def _list_after(lists: list[list[_Unit]], text: str, pos: int, end: int) -> list[_Unit]:
+    for lst in lists:
+        if pos <= lst[0].start < end and _LIST_GAP.fullmatch(text[pos:lst[0].start]):
+            return lst
+    return []
+
+
+def _list_before(lists: list[list[_Unit]], text: str, pos: int, gap: re.Pattern) -> list[_Unit]:
+    for lst in reversed(lists):
+        if lst[-1].end <= pos:
+            return lst if gap.fullmatch(text[lst[-1].end:pos]) else []
+    return []
+
+
 def roles_from_text(text: str, year: int | None) -> tuple[_Unit | None, list[_Unit], Deadline | None, object]:
+    """Lead unit, coordinating units and deadline of one task paragraph.
+
+    A unit list governed by "chủ trì" (before it, or after "Chủ trì:"/"Giao") leads: its
+    first unit is the lead, co-leads count as coordinating. The list after (or before)
+    "phối hợp" coordinates. Without a role word, the list that performs the task leads:
+    at the start of the paragraph ("Sở Y tế triển khai …"), after "do", before a
+    performing verb ("…; Sở A, Sở B thực hiện thường xuyên"), or alone in a closing
+    parenthesis. Units after other words are objects of the task, not roles.
+    """
     doc = analyse(text, year)
     units = _units(doc)
-    lead: _Unit | None = None
+    lists = _unit_lists(text, units)
+    lead_list: list[_Unit] = []
     coord: list[_Unit] = []
     cues = spans(doc, "DEADLINE_CUE")
+
+    def take_lead(lst: list[_Unit]) -> None:
+        nonlocal lead_list
+        if lst and not lead_list:
+            lead_list = lst
+
     for sp in spans(doc, "LEAD"):
-        word = fold(sp.text)
-        if _after_label(text, sp.end_char) or word.startswith("giao"):
-            end = _clause_end(text, sp.end_char + 1)
-            after = [u for u in units if sp.end_char <= u.start < end]
-            if after:
-                lead = lead or after[0]
-                if _after_label(text, sp.end_char):
-                    coord += [u for u in after[1:] if u not in coord]
-                continue
-        before = [u for u in units if u.end <= sp.start_char and _GAP_BEFORE_LEAD.match(text[u.end:sp.start_char])]
-        if before:
-            # "Sở A, Sở B chủ trì": the first of the list leads
-            first = before[-1]
-            for u in reversed(before[:-1]):
-                if re.fullmatch(r"[\s,]*(và)?\s*", text[u.end:first.start]):
-                    first = u
-            lead = lead or first
+        labelled = _after_label(text, sp.end_char)
+        start = text.index(":", sp.end_char) + 1 if labelled else sp.end_char
+        if labelled or fold(sp.text).startswith("giao"):
+            take_lead(_list_after(lists, text, start, _clause_end(text, start + 1)))
             continue
-        end = _clause_end(text, sp.end_char)
-        after = [u for u in units if sp.end_char <= u.start < end and u.start - sp.end_char < 40]
-        if after:
-            lead = lead or after[0]
+        before = _list_before(lists, text, sp.start_char, _GAP_BEFORE_LEAD)
+        if before:
+            take_lead(before)
+            continue
+        after = _list_after(lists, text, sp.end_char, _clause_end(text, sp.end_char))
+        if after and after[0].start - sp.end_char < 40:
+            take_lead(after)
+    stops = sorted(s.start_char for s in spans(doc, "LEAD") + cues)
     for sp in spans(doc, "COORD"):
         labelled = _after_label(text, sp.end_char)
-        end = _clause_end(text, sp.end_char + (1 if labelled else 0))
-        stops = [s.start_char for s in spans(doc, "LEAD") + cues if s.start_char > sp.end_char]
-        if stops:
-            end = min(end, min(stops))
-        # the units listed right after "phối hợp với": a list joined by commas and "và";
-        # a unit after other words ("… tham mưu UBND tỉnh") is the object of the task
-        prev_end = sp.end_char
-        for u in units:
-            if u.start < sp.end_char or u.start >= end:
-                continue
-            gap = text[prev_end:u.start]
-            if not _LIST_GAP.fullmatch(gap):
-                break
-            if u not in coord and (lead is None or u.canonical != lead.canonical):
-                coord.append(u)
-            prev_end = u.end
-    if lead is None and units:
+        start = text.index(":", sp.end_char) + 1 if labelled else sp.end_char
+        end = min([_clause_end(text, start + 1)] + [x for x in stops if x > sp.end_char])
+        found = _list_after(lists, text, start, end) or _list_before(lists, text, sp.start_char, _LIST_GAP)
+        coord += [u for u in found if u not in coord]
+    if not lead_list and units:
         body = _BULLET.sub("", text, count=1)
         offset = len(text) - len(body)
-        first = units[0]
-        if first.start - offset <= 2 and not _after_label(text, first.end) and not text[first.end:first.end + 2].strip().startswith(","):
-            lead = first  # "Sở Y tế triển khai …"
-        else:
-            m = re.search(r"\bdo\s+$", fold(text[max(0, first.start - 4):first.start]))
-            if m:
-                lead = first
-            else:
-                # a closing parenthesis that holds only units: "(Sở TT&TT, Công an tỉnh)"
-                par = re.search(r"\(([^()]*)\)\s*[.;]?\s*$", text)
-                if par:
-                    # "(Sở TT&TT, Công an tỉnh)", "(Cục CNTT; hằng năm)": units, maybe a time, nothing else
-                    inside = [u for u in units if par.start(1) <= u.start and u.end <= par.end(1)]
-                    leftover = text[par.start(1):par.end(1)]
-                    for u in inside:
-                        leftover = leftover.replace(u.text, "")
-                    for d in doc.user_data.get("deadlines", []):
-                        if par.start(1) <= d.start and d.end <= par.end(1):
-                            leftover = leftover.replace(d.text, "")
-                    if inside and not re.sub(r"[\s,;và]+", "", leftover):
-                        lead, coord = inside[0], inside[1:]
+        folded = fold_aligned(text)
+        def performs(lst: list[_Unit]) -> bool:
+            first, last = lst[0], lst[-1]
+            if first.start - offset <= 2 and not text[last.end:last.end + 2].strip().startswith(":"):
+                return True  # "Sở Y tế triển khai …", "Đài PT-TH tỉnh, Báo tỉnh duy trì …"
+            verb = _PERFORM.match(folded, last.end)
+            if verb and re.search(r"[;.]\s*$", text[:first.start]):
+                return True  # "…; các sở, ban, ngành thực hiện hằng năm"
+            if verb and re.search(r"(?:^|\s)do\s+$", folded[max(0, first.start - 5):first.start]):
+                return True  # "… do Sở TT&TT thực hiện"
+            # "… - Sở TT&TT, thời gian: năm 2023": the unit written just before the time label
+            return any(c.start_char >= last.end and re.fullmatch(r"[\s,;–-]*", text[last.end:c.start_char])
+                       and _after_label(text, c.end_char) for c in cues)
+
+        for lst in lists:
+            if performs(lst):
+                take_lead(lst)
+                break
+        if not lead_list:
+            # a closing parenthesis with only units and maybe a time: "(Sở TT&TT, Công an tỉnh)", "(Cục CNTT; hằng năm)"
+            par = re.search(r"\(([^()]*)\)\s*[.;]?\s*$", text)
+            if par:
+                inside = [u for u in units if par.start(1) <= u.start and u.end <= par.end(1)]
+                leftover = text[par.start(1):par.end(1)]
+                for u in inside:
+                    leftover = leftover.replace(u.text, "")
+                for d in doc.user_data.get("deadlines", []):
+                    if par.start(1) <= d.start and d.end <= par.end(1):
+                        leftover = leftover.replace(d.text, "")
+                if inside and not re.sub(r"[\s,;và]+", "", leftover):
+                    lead_list = inside
+    lead = lead_list[0] if lead_list else None
+    # co-leads ("Sở A, Sở B chủ trì") are reported with the coordinating units
+    coord = [u for u in lead_list[1:] + coord if lead is None or u.canonical != lead.canonical]
+    seen: set[str] = set()
+    coord = [u for u in coord if not (u.canonical in seen or seen.add(u.canonical))]
     deadline = _labelled_deadline(text, cues, year) or _pick_deadline(text, doc.user_data.get("deadlines", []), cues)
     return lead, coord, deadline, doc
 
@@ -150,7 +187,8 @@ def _pick_deadline(text: str, deadlines: list[Deadline], cues) -> Deadline | Non
             if d.cued or after_cue or in_paren or d.start >= tail:
                 chosen = d
             continue
-        if d.cued or after_cue or in_paren:
+        final_clause = re.fullmatch(r"[\s.;)]*", text[d.end:]) and re.search(r"[;,(]\s*$", text[:d.start])
+        if d.cued or after_cue or in_paren or final_clause:
             chosen = d
     return chosen
 
@@ -196,7 +234,7 @@ def tasks_from_blocks(blocks: list[tuple[TextBlock, int | None]], year: int | No
 _COLUMN_CUES = {
     "task": ("nhiem vu", "noi dung", "ten nhiem vu", "du an", "cong viec", "hoat dong", "ten du an"),
     "lead": ("chu tri", "don vi thuc hien", "co quan thuc hien", "don vi trien khai", "don vi chu tri",
-             "co quan chu tri", "don vi dau moi", "trach nhiem"),
+             "co quan chu tri", "don vi dau moi", "trach nhiem", "chu dau tu"),
     "coord": ("phoi hop",),
     "deadline": ("thoi gian", "thoi han", "tien do", "hoan thanh", "thoi diem"),
     "budget": ("kinh phi", "du toan", "nguon von", "tong muc"),
@@ -213,7 +251,7 @@ def table_columns(header: list[str]) -> dict[str, int]:
         for role in ("coord", "lead", "deadline", "budget", "number", "task"):
             cues = _COLUMN_CUES[role]
             if role == "number":
-                hit = f in cues
+                hit = re.sub(r"\s+", "", f) in cues  # "ST\nT": a narrow column wraps the header
             elif role == "lead":
                 hit = any(c in f for c in cues) and "phoi hop" not in f
             else:

@@ -246,7 +246,9 @@ class _Gazetteer:
         self.dept_rx = re.compile(rf"(?<!\w)({alts})(?=[^\S\n]+\w)") if heads else None
         self.dept_stop = frozenset(_tone(lower_char_for_char(clean(w))) for w in spec.get("stop_words") or [])
         self.dept_stop_fold = frozenset(fold_char_for_char(w) for w in self.dept_stop)
-        self.dept_head_words = {w for h in heads for w in h.split()} | {"Sở", "Bộ"}
+        # a name stops where another unit's head begins (only heads' first words: "hội" of
+        # "Hiệp hội" must not cut "Vụ Kinh tế số và Xã hội số")
+        self.dept_head_words = {h.split()[0] for h in heads} | {"Sở", "Bộ"}
         self.dept_max = int(spec.get("max_words", 9))
 
     def _prepare_councils(self, spec: dict) -> None:

@@ -185,6 +185,9 @@ def _starts_new(prev: Line, ln: Line, g: _Geometry) -> bool:
         # justified text fills every line but a paragraph's last; a short line ends it,
         # with or without a full stop (headings have none)
         return True
+    if prev.x1 < g.right - 15 and _STARTS_ITEM.match(prev.text) and not _ENDS_SENTENCE.search(prev.text) \
+            and ln.text[:1].isupper():
+        return True  # a numbered heading on one line that does not reach the margin
     return False
 
 
