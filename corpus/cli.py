@@ -80,6 +80,8 @@ def ingest(paths, db_path, force, retry_failed, jobs, max_pages, max_file_mb, ma
       dxplan ingest ke-hoach-quang-tri.pdf --force
       dxplan ingest intake.zip --log outputs/ingest.log
     """
+    import sqlite3
+
     from corpus.batch import ingest_paths
     from ingest.limits import Limits
 
@@ -97,6 +99,9 @@ def ingest(paths, db_path, force, retry_failed, jobs, max_pages, max_file_mb, ma
         click.echo("\ndxplan: interrupted; every document stored so far is complete: run the same command "
                    "again to go on", err=True)
         sys.exit(130)
+    except sqlite3.Error as exc:
+        click.echo(f"dxplan: error: corpus {db_path}: {exc}", err=True)
+        sys.exit(1)
     click.echo(summary.line() + f" ({summary.pages} pages in {summary.seconds:.1f} s) → {db_path}")
     if summary.any_failed:
         sys.exit(3)
@@ -215,7 +220,9 @@ def commitments(query, db_path, fmt, indicator, year, kind, show_silent):
         click.echo(render(rows + (silent if show_silent else []), fmt, COMMITMENT_COLUMNS))
         return
     subject = f"indicator {indicator}" if indicator is not None else f"“{query}”"
-    click.echo(f"Plans for {year}: {len(rows)} issuers commit to {subject}, {len(silent)} say nothing.\n")
+    n = len(rows)
+    click.echo(f"Plans for {year}: {n} issuer{'s' if n != 1 else ''} commit{'' if n != 1 else 's'} to {subject}, "
+               f"{len(silent)} say{'s' if len(silent) == 1 else ''} nothing.\n")
     view = [{**r, "value": _value(r), "floor": _floor_text(r), "meets": _meets(r),
              "text": r["text"]} for r in rows]
     click.echo(render(view, "table", ["issuer", "issuer_kind", "value", "floor", "meets", "page", "evidence",

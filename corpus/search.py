@@ -49,9 +49,22 @@ def snippet(text: str, query: str, width: int = 180, mark: tuple[str, str] = ("[
     if not spans:
         return text[:width] + ("…" if len(text) > width else "")
     spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:  # neighbouring hits read as one: "[định danh]" not "[định] [danh]"
+        if merged and (a <= merged[-1][1] or not text[merged[-1][1]:a].strip()):
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    spans = merged
     first = spans[0][0]
     start = max(0, first - width // 3)
+    if start > 0:  # begin and end on word boundaries
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
     end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", spans[0][1], end)
+        end = space if space > 0 else end
     out, pos = [], start
     for a, b in spans:
         if a < pos or b > end:

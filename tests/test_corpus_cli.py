@@ -132,7 +132,7 @@ def test_commitments_by_indicator_with_floors(db):
         assert set(r) >= {"issuer", "issuer_kind", "plan_year", "document_id", "text", "value", "unit", "comparator",
                           "indicator_id", "floor", "meets_floor", "page"}
     table = CliRunner().invoke(main, ["commitments", "--indicator", "1", "--db", str(db)])
-    assert "BELOW" in table.output and "1 say nothing" in table.output
+    assert "BELOW" in table.output and "1 says nothing" in table.output
 
 
 def test_commitments_free_text_accents_optional(db):
