@@ -11,7 +11,6 @@ import sqlite_utils
 
 from corpus.search import fts_query, snippet
 from extract.catalogue import catalogue
-from extract.indicators import match_indicator
 from ingest.normalize import fold
 
 _EVIDENCE_ORDER = {"target": 0, "task": 1, "section": 2}
@@ -57,35 +56,44 @@ def _row(plan: dict, *, evidence: str | None, text: str | None, page: int | None
 
 def by_indicator(db: sqlite_utils.Database, indicator_id: int, *, year: int | None = None,
                  kind: str | None = None) -> tuple[int | None, list[dict], list[dict]]:
-    """(year, rows of committing issuers, rows of silent issuers)."""
+    """(year, rows of committing issuers, rows of silent issuers).
+
+    Three queries whatever the corpus size: the latest plans, their targets for the
+    indicator, and their tasks working towards it (matched at extraction time).
+    """
     if catalogue().get(indicator_id) is None:
         raise ValueError(f"no indicator {indicator_id} in the catalogue (1–{len(catalogue().indicators)})")
     year, plans = latest_plans(db, year, kind)
+    if not plans:
+        return year, [], []
+    ids = [p["document_id"] for p in plans]
+    marks = ",".join("?" * len(ids))
+    targets: dict[int, list[dict]] = {}
+    for t in db.query(f"SELECT * FROM targets WHERE indicator_id = ? AND document_id IN ({marks}) "
+                      "ORDER BY document_id, page, id", [indicator_id, *ids]):
+        targets.setdefault(t["document_id"], []).append(dict(t))
+    tasks: dict[int, dict] = {}
+    for t in db.query(f"SELECT document_id, text, page FROM tasks WHERE indicator_id = ? AND document_id IN ({marks}) "
+                      "ORDER BY document_id, page, id", [indicator_id, *ids]):
+        tasks.setdefault(t["document_id"], dict(t))
     found, silent = [], []
     for plan in plans:
-        targets = [dict(r) for r in db.query(
-            "SELECT t.*, s.id AS sid FROM targets t LEFT JOIN sections s ON s.id = t.section_id "
-            "WHERE t.document_id = ? AND t.indicator_id = ? ORDER BY t.page, t.id",
-            [plan["document_id"], indicator_id])]
-        if targets:
-            first = targets[0]
+        doc = plan["document_id"]
+        floor = _floor(indicator_id, plan["issuer_kind"])
+        if doc in targets:
+            first, rest = targets[doc][0], targets[doc][1:]
             others = "; ".join(
-                f"{t['level'] + ' ' if t['level'] else ''}{t['comparator']} {t['value']:g}{t['unit'] if t['unit'] == '%' else ' ' + t['unit']}"
-                for t in targets[1:]) or None
+                f"{t['level'] + ' ' if t['level'] else ''}{t['comparator']} {t['value']:g}"
+                f"{t['unit'] if t['unit'] == '%' else ' ' + t['unit']}" for t in rest) or None
             found.append(_row(plan, evidence="target", text=first["text"], page=first["page"], value=first["value"],
                               unit=first["unit"], comparator=first["comparator"], indicator_id=indicator_id,
-                              floor=first["floor"] if first["floor"] is not None else _floor(indicator_id, plan["issuer_kind"]),
+                              floor=first["floor"] if first["floor"] is not None else floor,
                               meets_floor=first["meets_floor"], others=others))
-            continue
-        task = next((t for t in db.query("SELECT id, text, page FROM tasks WHERE document_id = ? ORDER BY page, id",
-                                         [plan["document_id"]])
-                     if (m := match_indicator(t["text"])) and m.indicator_id == indicator_id), None)
-        if task:
-            found.append(_row(plan, evidence="task", text=task["text"], page=task["page"], indicator_id=indicator_id,
-                              floor=_floor(indicator_id, plan["issuer_kind"])))
+        elif doc in tasks:
+            found.append(_row(plan, evidence="task", text=tasks[doc]["text"], page=tasks[doc]["page"],
+                              indicator_id=indicator_id, floor=floor))
         else:
-            silent.append(_row(plan, evidence=None, text=None, page=None, indicator_id=indicator_id,
-                               floor=_floor(indicator_id, plan["issuer_kind"])))
+            silent.append(_row(plan, evidence=None, text=None, page=None, indicator_id=indicator_id, floor=floor))
     return year, found, silent
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Columns added after a schema version, for corpora created by an earlier dxplan.
+ADDED_COLUMNS = [
+    ("tasks", "indicator_id", "INTEGER"),
+]
+
+# Indexes on columns that an earlier corpus may have to gain first (see ADDED_COLUMNS).
+LATE_INDEXES = """
+CREATE INDEX IF NOT EXISTS tasks_indicator ON tasks (indicator_id);
+"""
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS dxplan_meta (key TEXT PRIMARY KEY, value TEXT);

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from corpus.schema import SCHEMA_VERSION, TABLES, VIEWS
+from corpus.schema import ADDED_COLUMNS, LATE_INDEXES, SCHEMA_VERSION, TABLES, VIEWS
 from extract.catalogue import catalogue
 from extract.templates import all_templates
 from ingest.normalize import fold
@@ -31,6 +31,11 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
         if not path.exists():
             raise FileNotFoundError(f"no corpus at {path} (run `dxplan ingest` first)")
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        if _schema_version(conn) != SCHEMA_VERSION:
+            # a corpus made by an earlier dxplan: bring its schema up to date once, then read
+            conn.close()
+            connect(path).conn.close()
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         return sqlite_utils.Database(conn)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -43,18 +48,26 @@ def connect(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
     return db
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    conn = db.conn
-    row = None
+def _schema_version(conn: sqlite3.Connection) -> int | None:
     try:
         row = conn.execute("SELECT value FROM dxplan_meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.OperationalError:
-        pass
-    if row and int(row[0]) == SCHEMA_VERSION:
+    except sqlite3.DatabaseError:
+        return None
+    return int(row[0]) if row else None
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    conn = db.conn
+    if _schema_version(conn) == SCHEMA_VERSION:
         return
     try:
         # executescript commits whatever is open first, so the script carries its own transaction
-        conn.executescript("BEGIN IMMEDIATE;" + TABLES + VIEWS + "COMMIT;")
+        conn.executescript("BEGIN IMMEDIATE;" + TABLES + "COMMIT;")
+        for table, column, kind in ADDED_COLUMNS:
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        conn.executescript("BEGIN IMMEDIATE;" + LATE_INDEXES + VIEWS + "COMMIT;")
     except Exception:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -77,11 +90,14 @@ def _load_reference(conn: sqlite3.Connection) -> None:
             "INSERT INTO template_sections VALUES (?, ?, ?, ?, ?, ?)",
             [(t.template, s.key, s.parent_key, s.title, s.depth, i) for i, s in enumerate(t.sections)],
         )
-    conn.execute("DELETE FROM indicators")
+    # upsert: targets refer to the indicators, so rows are updated in place, never deleted
     cat = catalogue()
     for ind in cat.indicators:
         conn.execute(
-            "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "catalogue=excluded.catalogue, text=excluded.text, floor_national=excluded.floor_national, "
+            "floor_province=excluded.floor_province, floor_ministry=excluded.floor_ministry, "
+            "comparator=excluded.comparator, unit=excluded.unit, floors=excluded.floors",
             (ind.id, cat.catalogue, ind.text, ind.floor_for("national"), ind.floor_for("province"),
              ind.floor_for("ministry"), ind.floors[0].comparator if ind.floors else None,
              ind.floors[0].unit if ind.floors else None,
@@ -203,6 +219,7 @@ def store_plan(db: sqlite_utils.Database, raw: RawDocument, plan: Plan, *, size_
                 "deadline_text": t.deadline_text, "deadline_date": t.deadline_date.isoformat() if t.deadline_date else None,
                 "recurring": int(t.recurring), "page": t.page, "source": t.source, "lead_unit_text": t.lead_unit_text,
                 "lead_unit_successor": t.lead_unit_successor, "budget": t.budget,
+                "indicator_id": t.indicator_id,
             })
             search.append({"document_id": doc_id, "kind": "task", "ref_id": tid, "page": t.page,
                            "text": t.text, "text_folded": fold(t.text)})

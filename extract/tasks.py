@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from extract.deadlines import Deadline, parse_deadline
+from extract.indicators import match_indicator
 from extract.nlp import analyse, spans
 from extract.template_align import is_boilerplate
 from extract.units import canonical_unit, find_units, unit_successor
@@ -195,7 +196,9 @@ def _pick_deadline(text: str, deadlines: list[Deadline], cues) -> Deadline | Non
 
 def _task(text: str, page: int, section: int | None, year: int | None, source: str = "text") -> Task:
     lead, coord, deadline, _ = roles_from_text(text, year)
+    subject = match_indicator(text)
     return Task(
+        indicator_id=subject.indicator_id if subject else None,
         text=text, section=section, page=page, source=source,
         lead_unit=lead.canonical if lead else None, lead_unit_text=lead.text if lead else None,
         lead_unit_successor=unit_successor(lead.canonical) if lead else None,
@@ -305,7 +308,9 @@ def tasks_from_table(table: TableBlock, section: int | None, year: int | None) -
             coord = [p.strip(" .") for p in re.split(r"[;\n]", coord_c) if p.strip(" .")]
         coord = [c for i, c in enumerate(coord) if c != lead and c not in coord[:i]]
         deadline = parse_deadline(dl_c, year) if dl_c else None
+        subject = match_indicator(text)
         out.append(Task(
+            indicator_id=subject.indicator_id if subject else None,
             text=text, section=section, page=page, source="table",
             lead_unit=lead, lead_unit_text=lead_c.split("\n")[0] if lead_c else None,
             lead_unit_successor=unit_successor(lead) if lead else None,

@@ -60,6 +60,7 @@ class Task(BaseModel):
     page: int
     source: Literal["text", "table"] = "text"
     budget: str | None = None
+    indicator_id: int | None = Field(None, description="catalogue indicator the task works towards, if any")
 
 
 class Target(BaseModel):
