@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 from extract.headings import LEVEL_PART, HeadingNumber, parse_heading_number
-from ingest.normalize import fold
 from models.raw import RawDocument, TableBlock, TextBlock
 
 _APPENDIX = re.compile(r"^\s*(ph[uụ]\s*l[uụ]c)\s*([IVX\d]{0,4})\b\s*[.:\-–]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -181,7 +180,3 @@ def build_tree(raw: RawDocument, body_start: int) -> SectionTree:
 
 def section_text(raw: RawDocument, node: SectionNode) -> str:
     return "\n".join(block_text(raw.blocks[i]) for i in node.blocks)
-
-
-def is_signature_line(text: str) -> bool:
-    return bool(_SIGNATURE_START.match(text)) or fold(text).startswith(("tm.", "kt.", "tl."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pymupdf
 
 _TOL = 1.5  # points: rules closer than this are the same rule
@@ -187,16 +188,14 @@ def _join(parts: list[tuple[float, float, str]]) -> str:
     return "\n".join(out)
 
 
-def segments_from_image(dark: "np.ndarray", to_pt: float, min_len_px: int = 60) -> tuple[list[Seg], list[Seg]]:
+def segments_from_image(dark: np.ndarray, to_pt: float, min_len_px: int = 60) -> tuple[list[Seg], list[Seg]]:
     """Ruling lines of a scanned page: long straight runs of dark pixels.
 
     `dark` is a boolean image (True = ink). Text strokes are short, table rules long, so
     runs of at least `min_len_px` in one direction are rules. Positions come back in
     points (`to_pt` = 72 / dpi), ready for `grids_from_segments`.
     """
-    import numpy as np
-
-    def runs(mask: "np.ndarray") -> list[tuple[int, int, int]]:
+    def runs(mask: np.ndarray) -> list[tuple[int, int, int]]:
         """(row, start, end) of runs of True at least min_len_px long, row by row."""
         out = []
         padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import re
-import time
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings

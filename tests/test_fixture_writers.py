@@ -206,7 +206,6 @@ def test_styled_headings_use_black_word_heading_styles(built, specs):
 
 
 def test_autonumber_headings_use_word_numbering(built, specs):
-    spec = specs["autonumber"]
     doc = Document(built["autonumber"]["docx"])
     numbering = doc.part.numbering_part.element
     ours = [a for a in numbering.findall(qn("w:abstractNum"))

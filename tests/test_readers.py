@@ -91,7 +91,7 @@ def test_task_table_is_one_table_in_document_order(documents, read_cache, varian
 def test_pdf_table_crossing_pages_is_merged_and_header_not_repeated(documents, read_cache, base_spec, tmp_path):
     from fixtures.build import build
 
-    spec = base_spec.model_copy(update={"id": "qb-long-table", "formats": ["pdf"]})
+    spec = base_spec.model_copy(update={"id": "qb-long-table", "formats": ["pdf"]}, deep=True)
     for el in spec.body:
         if getattr(el, "table", False):
             el.rows = [[str(i + 1)] + r[1:] for i, r in enumerate(el.rows * 5)]
