@@ -206,11 +206,10 @@ def collect_inputs(paths: list[str | Path], workdir: Path, limits: Limits = DEFA
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                if child.is_file() and not _is_junk(str(child.relative_to(p))):
-                    add(child)
-                elif child.is_file():
-                    skipped.append(str(child))
+            for root, dirs, names in os.walk(p):  # symlinked folders are not followed (no loops)
+                dirs[:] = sorted(d for d in dirs if not _is_junk(d))  # .git, __MACOSX: not inputs at all
+                for name in sorted(names):
+                    add(Path(root) / name)
         elif p.is_file():
             add(p)
         else:
@@ -219,6 +218,9 @@ def collect_inputs(paths: list[str | Path], workdir: Path, limits: Limits = DEFA
 
 
 # ================================================================ worker side
+
+_OUT_OF_MEMORY = "ran out of memory reading this file (over the per-file memory limit, --max-memory-mb)"
+
 
 def _out_of_memory(exc: BaseException) -> bool:
     text = str(exc).lower()
@@ -247,7 +249,7 @@ def parse_file(path: str, sha256: str, limits: Limits) -> tuple:
         return fail("document structure too deeply nested to read")
     except Exception as exc:  # a reader bug must not stop the batch; the message says where
         if _out_of_memory(exc):
-            return fail("ran out of memory reading this file (over the per-file memory limit, --max-memory-mb)")
+            return fail(_OUT_OF_MEMORY)
         return fail(f"unexpected error while reading: {type(exc).__name__}: {str(exc)[:200]}")
     slim = raw.model_copy(update={"blocks": []})
     return ("ok", (slim, plan), time.perf_counter() - start, timings)
@@ -302,11 +304,10 @@ def _worker_main(conn, parent_end, max_memory_mb: float, parent_pid: int) -> Non
         try:
             result = parse_file(*task)
         except MemoryError:
-            result = ("error", "ran out of memory reading this file (over the per-file memory limit, "
-                      "--max-memory-mb)", 0.0, {})
+            result = ("error", _OUT_OF_MEMORY, 0.0, {})
         try:
             conn.send(result)
-        except (MemoryError, Exception) as exc:  # e.g. the result could not be pickled
+        except Exception as exc:  # e.g. the result could not be pickled: nothing was sent
             conn.send(("error", f"unexpected error while returning the result: {type(exc).__name__}", 0.0, {}))
 
 
@@ -412,12 +413,16 @@ _WARM_TEXT = [
 
 
 def _warm_up() -> None:
-    """Load the extraction pipeline's lazy parts (word segmenter, rule components, data
-    tables) in the parent, once, so that forked workers start with them loaded."""
+    """Load the readers and the extraction pipeline's lazy parts (PyMuPDF, the word
+    segmenter's model, the rule components, data tables) in the parent, once, so that
+    forked workers start with them loaded and their memory limit is measured from there."""
     try:
+        import ingest.reader  # noqa: F401 - PyMuPDF and lxml
+        from extract.nlp import analyse
         from extract.pipeline import build_plan
         from models.raw import PageInfo, RawDocument, TextBlock
 
+        analyse(_WARM_TEXT[-1], 2025)
         blocks = [TextBlock(text=t, original=t, page=1, bold=t.isupper(), font_size=13.0) for t in _WARM_TEXT]
         build_plan(RawDocument(path="warm-up.pdf", filename="warm-up.pdf", format="pdf", sha256="0" * 64,
                                pages=1, page_info=[PageInfo(number=1)], blocks=blocks))
@@ -473,7 +478,8 @@ class _Run:
         if self.on_outcome:
             self.bar.clear()
             self.on_outcome(o)
-            self.bar.draw()
+            if self.bar.done:
+                self.bar.draw()
 
     def store(self, f: InputFile, result: tuple) -> Outcome:
         kind, payload, seconds, timings = result
@@ -510,10 +516,10 @@ def ingest_paths(db_path: str | Path, paths: list[str | Path], *, jobs: int = 1,
     run = _Run(db, force, retry_failed, _Progress(0, progress), log, on_outcome)
     try:
         files, skipped = collect_inputs(paths, workdir, limits)
+        run.bar.total = len(files)
         run.summary.skipped_files = skipped
         for s in skipped:
             run.record(Outcome(s, "skipped", "not a .pdf, .docx or .doc file"))
-        run.bar.total = len(files)
         todo = _plan_work(run, files)
         _run_workers(run, todo, jobs, limits, timeout_s, max_memory_mb)
         run.bar.close()
@@ -552,6 +558,13 @@ def _plan_work(run: _Run, files: list[InputFile]) -> list[InputFile]:
             continue
         todo.append(f)
     return todo
+
+
+def _heavy(result: tuple) -> bool:
+    """After OCR (page images) or running out of memory, a worker keeps a large heap:
+    replacing it (a fork, milliseconds) keeps memory flat over a long run."""
+    kind, payload = result[0], result[1]
+    return bool(payload[0].ocr_pages) if kind == "ok" else payload == _OUT_OF_MEMORY
 
 
 def _run_workers(run: _Run, todo: list[InputFile], jobs: int, limits: Limits, timeout_s: float,
@@ -599,7 +612,7 @@ def _run_workers(run: _Run, todo: list[InputFile], jobs: int, limits: Limits, ti
                 if result is not None:
                     w.file, w.done = None, w.done + 1
                     run.record(run.store(f, result))
-                    if w.done >= RECYCLE_AFTER:
+                    if w.done >= RECYCLE_AFTER or _heavy(result):
                         w.stop()
                         workers[i] = _Worker(ctx, max_memory_mb)
                 elif not w.proc.is_alive():

@@ -56,26 +56,34 @@ def _schema_version(conn: sqlite3.Connection) -> int | None:
     return int(row[0]) if row else None
 
 
+def _statements(script: str) -> list[str]:
+    """The script's statements one by one (comment lines dropped)."""
+    out = []
+    for chunk in script.split(";\n"):
+        body = "\n".join(line for line in chunk.splitlines() if not line.strip().startswith("--")).strip()
+        if body:
+            out.append(body)
+    return out
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create or bring up to date, in one transaction, so concurrent runs cannot collide."""
     conn = db.conn
     if _schema_version(conn) == SCHEMA_VERSION:
         return
-    try:
-        # executescript commits whatever is open first, so the script carries its own transaction
-        conn.executescript("BEGIN IMMEDIATE;" + TABLES + "COMMIT;")
-        for table, column, kind in ADDED_COLUMNS:
-            have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-            if column not in have:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        conn.executescript("BEGIN IMMEDIATE;" + LATE_INDEXES + VIEWS + "COMMIT;")
-    except Exception:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     conn.execute("BEGIN IMMEDIATE")
     try:
-        _load_reference(conn)
-        conn.execute("INSERT OR REPLACE INTO dxplan_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        if _schema_version(conn) != SCHEMA_VERSION:  # another run may have done it meanwhile
+            for statement in _statements(TABLES):
+                conn.execute(statement)
+            for table, column, kind in ADDED_COLUMNS:
+                have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            for statement in _statements(LATE_INDEXES + VIEWS):
+                conn.execute(statement)
+            _load_reference(conn)
+            conn.execute("INSERT OR REPLACE INTO dxplan_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")

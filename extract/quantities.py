@@ -27,7 +27,7 @@ class Quantity(BaseModel):
     cued: bool = False  # a comparator or commitment word precedes the number
 
 
-_NUMBER = r"\d{1,3}(?:\.\d{3})+(?![\d.,]\d)|\d+(?:[.,]\d+)?"
+_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d.,]\d)|\d+(?:[.,]\d+)?"
 _PERCENT = re.compile(rf"(?<![\d/.,])({_NUMBER})\s*(%|phần trăm|phan tram)", re.IGNORECASE)
 
 
@@ -37,6 +37,8 @@ def parse_number(text: str) -> float | None:
         return None
     if re.fullmatch(r"\d{1,3}(\.\d{3})+", t):
         return float(t.replace(".", ""))
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", t):
+        return float(t.replace(".", "").replace(",", "."))  # "1.234,5": thousands dots, decimal comma
     if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
         return float(t.replace(",", ""))  # English thousands separators
     t = t.replace(",", ".")

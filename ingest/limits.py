@@ -16,6 +16,7 @@ class Limits(BaseModel):
     max_archive_mb: float = 2000.0  # all members extracted from one .zip input, together
     max_table_depth: int = 5
     max_image_pixels: int = 60_000_000  # a page rendered for OCR larger than this is refused
+    max_embedded_image_pixels: int = 400_000_000  # an image this large in a scan is not decoded at all
     ocr: bool = True
     ocr_dpi: int = 300
     ocr_timeout_s: float = 120.0

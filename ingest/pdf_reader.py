@@ -34,7 +34,7 @@ def _open(path: Path) -> pymupdf.Document:
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises its own FileDataError/RuntimeError variants
-        raise IngestError(f"corrupt PDF: cannot be opened ({_short(exc, path)})") from exc
+        raise IngestError(f"corrupt or truncated PDF: cannot be opened ({_short(exc, path)})") from exc
     try:
         # a damaged file is repaired lazily: these can fail as well as the open
         locked, pages = doc.needs_pass, (0 if doc.needs_pass else doc.page_count)
@@ -67,9 +67,9 @@ def _oversized_image(page: pymupdf.Page, limits: Limits) -> str | None:
     """Decoding an image of billions of pixels would take gigabytes: refuse it by its header."""
     for img in page.get_images(full=True):
         width, height = img[2], img[3]
-        if width * height > limits.max_image_pixels:
-            return (f"image of {width}×{height} pixels, over the {limits.max_image_pixels / 1e6:g} Mpx limit "
-                    "for OCR; not read")
+        if width * height > limits.max_embedded_image_pixels:
+            return (f"image of {width}×{height} pixels, over the {limits.max_embedded_image_pixels / 1e6:g} Mpx "
+                    "limit for OCR; not read")
     return None
 
 

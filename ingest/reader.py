@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
+
+# PyMuPDF 2 loads an ONNX page-layout model when imported (0.4 s and ~55 MB in every
+# process) for `Page.get_layout`, which dxplan never calls: keep it from being imported
+# (and PyMuPDF from suggesting it on stdout).
+sys.modules.setdefault("pymupdf.layout", None)
+os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 
 from ingest.detect import check_format, sha256_of
 from ingest.doc_converter import doc_to_docx
@@ -16,14 +24,18 @@ from models.raw import RawDocument, TextBlock
 
 
 def read_document(path: str | Path, limits: Limits = DEFAULT_LIMITS, sha256: str | None = None) -> RawDocument:
+    """Read any supported file; IngestError (LimitExceeded, MissingTool) says why it cannot be."""
     path = Path(path)
     if not path.is_file():
         raise IngestError("file not found")
-    size_mb = path.stat().st_size / 1e6
-    if size_mb > limits.max_file_mb:
-        raise LimitExceeded(f"file is {size_mb:.0f} MB, over the {limits.max_file_mb:.0f} MB limit")
-    fmt = check_format(path)
-    sha = sha256 or sha256_of(path)
+    try:
+        size_mb = path.stat().st_size / 1e6
+        if size_mb > limits.max_file_mb:
+            raise LimitExceeded(f"file is {size_mb:.0f} MB, over the {limits.max_file_mb:g} MB limit (--max-file-mb)")
+        fmt = check_format(path)
+        sha = sha256 or sha256_of(path)
+    except OSError as exc:  # permissions, a vanished network share
+        raise IngestError(f"cannot be read from disk ({exc.strerror or exc})") from exc
     if fmt == "pdf":
         raw = read_pdf(path, sha, limits)
     elif fmt == "docx":

@@ -175,3 +175,19 @@ def test_failed_file_is_recorded_and_exit_code_is_3(tmp_path, plan_folder):
     con = sqlite3.connect(db)
     status, error = con.execute("SELECT status, error FROM documents WHERE filename = 'broken.pdf'").fetchone()
     assert status == "error" and "PDF" in error
+
+
+def test_a_corpus_from_an_earlier_schema_is_upgraded(db, tmp_path):
+    old = tmp_path / "old.db"
+    shutil.copy(db, old)
+    con = sqlite3.connect(old)
+    con.execute("DROP INDEX tasks_indicator")
+    con.execute("ALTER TABLE tasks DROP COLUMN indicator_id")
+    con.execute("UPDATE dxplan_meta SET value = '1' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    rows = _json(["commitments", "--indicator", "1", "--db", str(old), "--format", "json"])
+    assert {r["issuer"] for r in rows} >= {"Quảng Bình", "Hà Tĩnh"}
+    con = sqlite3.connect(old)
+    assert "indicator_id" in {r[1] for r in con.execute("PRAGMA table_info(tasks)")}
+    assert con.execute("SELECT value FROM dxplan_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
