@@ -9,6 +9,7 @@ an earlier year ("năm 2024 đạt 87%") is a result, not a target.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.catalogue import catalogue
 from extract.indicators import floor_check, match_indicator
@@ -133,22 +134,24 @@ def results_from_text(text: str, page: int, section: int | None, year: int | Non
 
 
 # ---------------------------------------------------------------- indicator tables
-_TEXT_COL = ("chi tieu", "muc tieu", "noi dung", "ten chi tieu")
-_VALUE_COL = ("nam 20", "ke hoach", "chi tieu nam", "gia tri", "muc tieu nam", "phan dau", "dat", "muc", "ket qua phan dau")
-_UNIT_COL = ("don vi tinh", "dvt", "don vi")
+@lru_cache(maxsize=1)
+def _column_cues() -> dict[str, tuple[str, ...]]:
+    return {role: tuple(fold(c) for c in words) for role, words in rules()["target_table_columns"].items()}
 
 
 def target_columns(header: list[str]) -> dict[str, int]:
+    cues = _column_cues()
+    text_cues, value_cues, unit_cues = cues["text"], cues["value"], cues["unit"]
     cols: dict[str, int] = {}
     for i, cell in enumerate(header):
         f = fold(cell).strip(" .:")
         if not f:
             continue
-        if "unit" not in cols and any(f.startswith(c) for c in _UNIT_COL):
+        if "unit" not in cols and any(f.startswith(c) for c in unit_cues):
             cols["unit"] = i
-        elif "text" not in cols and any(c in f for c in _TEXT_COL) and not re.search(r"20\d\d", f):
+        elif "text" not in cols and any(c in f for c in text_cues) and not re.search(r"20\d\d", f):
             cols["text"] = i
-        elif "value" not in cols and "text" in cols and any(c in f for c in _VALUE_COL) and "ghi chu" not in f:
+        elif "value" not in cols and "text" in cols and any(c in f for c in value_cues) and "ghi chu" not in f:
             cols["value"] = i
         elif f in ("tt", "stt"):
             cols["number"] = i

@@ -9,11 +9,13 @@ khai …") names its performer. Deadlines are the deadline spans that a cue intr
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from extract.deadlines import Deadline, parse_deadline
 from extract.indicators import match_indicator
 from extract.nlp import analyse, spans
+from extract.rules import rules
 from extract.template_align import is_boilerplate
 from extract.units import canonical_unit, find_units, unit_successor
 from ingest.normalize import fold, fold_aligned
@@ -234,15 +236,9 @@ def tasks_from_blocks(blocks: list[tuple[TextBlock, int | None]], year: int | No
 
 
 # ---------------------------------------------------------------- tables
-_COLUMN_CUES = {
-    "task": ("nhiem vu", "noi dung", "ten nhiem vu", "du an", "cong viec", "hoat dong", "ten du an"),
-    "lead": ("chu tri", "don vi thuc hien", "co quan thuc hien", "don vi trien khai", "don vi chu tri",
-             "co quan chu tri", "don vi dau moi", "trach nhiem", "chu dau tu"),
-    "coord": ("phoi hop",),
-    "deadline": ("thoi gian", "thoi han", "tien do", "hoan thanh", "thoi diem"),
-    "budget": ("kinh phi", "du toan", "nguon von", "tong muc"),
-    "number": ("tt", "stt", "so tt"),
-}
+@lru_cache(maxsize=1)
+def _column_cues() -> dict[str, tuple[str, ...]]:
+    return {role: tuple(fold(c) for c in cues) for role, cues in rules()["task_table_columns"].items()}
 
 
 def table_columns(header: list[str]) -> dict[str, int]:
@@ -251,8 +247,7 @@ def table_columns(header: list[str]) -> dict[str, int]:
         f = fold(cell).strip(" .:")
         if not f:
             continue
-        for role in ("coord", "lead", "deadline", "budget", "number", "task"):
-            cues = _COLUMN_CUES[role]
+        for role, cues in _column_cues().items():
             if role == "number":
                 hit = re.sub(r"\s+", "", f) in cues  # "ST\nT": a narrow column wraps the header
             elif role == "lead":
