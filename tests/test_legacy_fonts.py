@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import subprocess
-import time
 import unicodedata
 from pathlib import Path
 
@@ -390,16 +389,13 @@ def test_dictionary_words_are_never_decoded() -> None:
     assert wrong == []
 
 
-def test_decode_run_speed_on_unicode_text() -> None:
-    """~1 MB of Unicode Vietnamese in span-sized pieces, the reader's hot path."""
+def test_decode_run_leaves_unicode_text_alone() -> None:
+    """~1 MB of Unicode Vietnamese in span-sized pieces, the reader's hot path (speed: make bench)."""
     text = " ".join(list(SENTENCES) * 2 + ["ỦY BAN NHÂN DÂN", "có các", "Digital plan 2025."]) + " "
     spans = [text[i : i + 120] for i in range(0, len(text), 120)]
     spans = spans * (1_000_000 // sum(map(len, spans)) + 1)
-    start = time.perf_counter()
     out = [decode_run(s, "TimesNewRomanPSMT") for s in spans]
-    elapsed = time.perf_counter() - start
-    assert all(enc is None for _, enc in out)
-    assert elapsed < 2.0, elapsed
+    assert all(enc is None and t == s for (t, enc), s in zip(out, spans))
 
 
 # ------------------------------------------------------------------- real files
