@@ -635,7 +635,3 @@ def _run_workers(run: _Run, todo: list[InputFile], jobs: int, limits: Limits, ti
                 w.kill()
             else:
                 w.stop()
-
-
-def default_jobs() -> int:
-    return max(1, min(4, (os.cpu_count() or 1)))

@@ -146,12 +146,16 @@ def missing(db_path, fmt, kind, section, year, issuer, statuses, as_list):
     click.echo(missing_matrix(plans, rows))
 
 
+def _plan_label(p: dict) -> str:
+    return f"{p['issuer'] or p['filename']} {p['plan_year'] or ''}".strip()
+
+
 def missing_summary(plans: list[dict], rows: list[dict]) -> str:
     """One line per plan: the template keys it lacks and those it leaves empty."""
     by_doc: dict[int, dict[str, list[str]]] = {}
     for r in rows:
         by_doc.setdefault(r["document_id"], {"missing": [], "empty": []})[r["status"]].append(r["template_key"])
-    table_rows = [{"#": p["document_id"], "plan": f"{p['issuer'] or p['filename']} {p['plan_year'] or ''}".strip(),
+    table_rows = [{"#": p["document_id"], "plan": _plan_label(p),
                    "missing": ", ".join(by_doc.get(p["document_id"], {}).get("missing", [])) or "—",
                    "empty": ", ".join(by_doc.get(p["document_id"], {}).get("empty", [])) or "—"} for p in plans]
     return render(table_rows, "table")
@@ -168,7 +172,7 @@ def missing_matrix(plans: list[dict], rows: list[dict]) -> str:
     mark = {(r["document_id"], r["template_key"]): ("✗" if r["status"] == "missing" else "○") for r in rows}
     table_rows = []
     for p in plans:
-        row = {"#": p["document_id"], "plan": f"{p['issuer'] or p['filename']} {p['plan_year'] or ''}".strip()}
+        row = {"#": p["document_id"], "plan": _plan_label(p)}
         n = 0
         for k in keys:
             row[k] = mark.get((p["document_id"], k), "")

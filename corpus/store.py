@@ -113,11 +113,6 @@ def _load_reference(conn: sqlite3.Connection) -> None:
         )
 
 
-def known(db: sqlite_utils.Database, sha256: str) -> dict | None:
-    row = db.conn.execute("SELECT id, status FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-    return {"id": row[0], "status": row[1]} if row else None
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 

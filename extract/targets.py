@@ -21,15 +21,12 @@ from models.raw import TableBlock
 
 _YEAR = re.compile(r"\b(?:năm|nam)\s+(20\d\d)\b|\b(20\d\d)\b", re.IGNORECASE)
 _CLAUSE_SEP = re.compile(r";|\.\s|:\s|\n")
-_LEVEL_WORDS = re.compile(r"\b(cap|tai cap)\s+(tinh|huyen|xa|bo)\b")
-
-
-def _level_map() -> dict[str, str]:
-    out = {}
-    for level, words in rules()["levels"].items():
-        for w in words:
-            out[fold(w)] = level
-    return out
+@lru_cache(maxsize=1)
+def _level_rx() -> tuple[re.Pattern, dict[str, str]]:
+    """The administrative levels of `data/rules.yaml` ("cấp tỉnh", "cấp quận, huyện"…), accent-free."""
+    table = {fold(w): level for level, words in rules()["levels"].items() for w in words}
+    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(table, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alts})\b"), table
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -41,15 +38,13 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in bounds if text[a:b].strip()]
 
 
-def _level(folded_clause_before: str) -> str | None:
+def _level(folded: str) -> str | None:
+    """The last level named in accent-free text ("cấp độ 3" is not a level: not in the data)."""
+    rx, table = _level_rx()
     found = None
-    for m in _LEVEL_WORDS.finditer(folded_clause_before):
-        if folded_clause_before[m.end():m.end() + 3].startswith(" do"):
-            continue  # "cấp độ"
-        found = m.group(2)
-    if found:
-        return {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã", "bo": "bộ"}[found]
-    return None
+    for m in rx.finditer(folded):
+        found = table[" ".join(m.group(0).split())]
+    return found
 
 
 def _level_near(text: str, a: int, b: int, q: Quantity, qs: list[Quantity]) -> str | None:

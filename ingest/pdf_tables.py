@@ -202,7 +202,7 @@ def segments_from_image(dark: np.ndarray, to_pt: float, min_len_px: int = 60) ->
         padded[:, 1:-1] = mask
         diff = np.diff(padded, axis=1)
         rows_s, cols_s = np.nonzero(diff == 1)
-        rows_e, cols_e = np.nonzero(diff == -1)
+        _, cols_e = np.nonzero(diff == -1)  # same rows, same order as the starts
         for r, a, b in zip(rows_s, cols_s, cols_e):
             if b - a >= min_len_px:
                 out.append((int(r), int(a), int(b)))
